@@ -33,10 +33,10 @@ module.exports = {
   projects: [
     project('unit', ['<rootDir>/{apps,libs,test}/**/*.unit.spec.ts']),
     project('int', ['<rootDir>/{apps,libs,test}/**/*.int.spec.ts'], {
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
     }),
     project('e2e', ['<rootDir>/{apps,libs,test}/**/*.e2e.spec.ts'], {
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
     }),
   ],
   testTimeout: 60000,

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const positiveInt = (name: string) =>
+  z.coerce
+    .number({ message: `${name} must be a number` })
+    .int('must be a whole number')
+    .positive('must be greater than 0');
+
+/** Every setting frictionwatch reads, with its default. `.env.example` documents the same list. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://root@127.0.0.1:5432/frictionwatch'),
+  DATABASE_POOL_MAX: positiveInt('DATABASE_POOL_MAX').max(200, 'must be at most 200').default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt('DATABASE_STATEMENT_TIMEOUT_MS').default(30000),
+  EVENT_STORE_LOCK_TIMEOUT_MS: positiveInt('EVENT_STORE_LOCK_TIMEOUT_MS').default(5000),
+  EVENT_STORE_MAX_EVENT_BYTES: positiveInt('EVENT_STORE_MAX_EVENT_BYTES').default(262144),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  PORT: positiveInt('PORT').max(65535, 'must be at most 65535').default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PROJECTION_BATCH_SIZE: positiveInt('PROJECTION_BATCH_SIZE').max(10000, 'must be at most 10000').default(500),
+  PROJECTION_POLL_INTERVAL_MS: positiveInt('PROJECTION_POLL_INTERVAL_MS').default(1000),
+  PROJECTION_MAX_ATTEMPTS: positiveInt('PROJECTION_MAX_ATTEMPTS').default(5),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;

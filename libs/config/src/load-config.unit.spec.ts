@@ -1,0 +1,38 @@
+import { ConfigError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_URL).toBe('postgres://root@127.0.0.1:5432/frictionwatch');
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(config.PORT).toBe(3000);
+  });
+
+  it('coerces numbers and keeps given URLs', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgresql://u@db:5432/x' });
+    expect(config.PORT).toBe(8080);
+    expect(config.DATABASE_URL).toBe('postgresql://u@db:5432/x');
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('names each bad variable and what is wrong, one line each', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://localhost' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const lines = (caught as ConfigError).message.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.find((l) => l.includes('PORT='))).toMatch(/PORT="eighty" .*number/);
+    expect(lines.find((l) => l.includes('REDIS_URL='))).toMatch(/redis:\/\//);
+  });
+
+  it('refuses a port out of range', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000" must be at most 65535/);
+  });
+});

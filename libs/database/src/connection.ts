@@ -1,0 +1,30 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import { Pool, type PoolConfig } from 'pg';
+import type { Database } from './database.types';
+
+export interface ConnectionOptions {
+  databaseUrl: string;
+  poolMax?: number;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+/** One pool per process; every connection carries a statement timeout so no query runs unbounded. */
+export function createPool(options: ConnectionOptions): Pool {
+  const config: PoolConfig = {
+    connectionString: options.databaseUrl,
+    max: options.poolMax ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 30000,
+    application_name: options.applicationName ?? 'frictionwatch',
+    idleTimeoutMillis: 30000,
+    connectionTimeoutMillis: 10000,
+  };
+  const pool = new Pool(config);
+  // An idle client losing its server must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function createKysely(pool: Pool): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,180 @@
+import { createTestDatabase, testEventRegistry, type TestDatabase } from '@frictionwatch/testing';
+import { z } from 'zod';
+import { deterministicEventId } from './event-ids';
+import { EventRegistry } from './event-registry';
+import {
+  EventTooLargeError,
+  MalformedEventError,
+  PartialDuplicateAppendError,
+  TransactionIdsAheadError,
+  UnknownEventTypeError,
+  WrongExpectedVersionError,
+} from './event-store.errors';
+import { PostgresEventStore } from './event-store';
+
+describe('PostgresEventStore', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    store = new PostgresEventStore(database.pool, testEventRegistry(), { maxEventBytes: 4096 });
+  });
+  afterAll(() => database.drop());
+
+  it('appends to a new stream and reads it back in version order', async () => {
+    const result = await store.append('counter-a', [
+      { type: 'Counted', data: { n: 1 } },
+      { type: 'Counted', data: { n: 2 } },
+    ], { expectedVersion: 'no_stream' });
+    expect(result.nextVersion).toBe('2');
+    expect(result.positions).toHaveLength(2);
+    expect(result.checkpoint).toMatch(/^\d+:\d+$/);
+    expect(result.checkpoint.endsWith(`:${result.positions[1]}`)).toBe(true);
+
+    const events = await store.readStream('counter-a');
+    expect(events.map((e) => [e.streamVersion, e.data])).toEqual([
+      ['1', { n: 1 }],
+      ['2', { n: 2 }],
+    ]);
+    expect(typeof events[0].globalPosition).toBe('string');
+    expect(events[0].metadata.correlationId).toBe(events[0].eventId);
+    expect(await store.streamVersion('counter-a')).toBe('2');
+  });
+
+  it('refuses no_stream on an existing stream with a typed error naming both versions', async () => {
+    await store.append('counter-b', [{ type: 'Counted', data: { n: 1 } }], { expectedVersion: 'no_stream' });
+    const attempt = store.append('counter-b', [{ type: 'Counted', data: { n: 2 } }], { expectedVersion: 'no_stream' });
+    await expect(attempt).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(attempt).rejects.toMatchObject({ streamId: 'counter-b', expected: 'no_stream', actual: '1' });
+  });
+
+  it('checks an exact expected version and writes nothing on conflict', async () => {
+    await store.append('counter-c', [{ type: 'Counted', data: { n: 1 } }], { expectedVersion: 'no_stream' });
+    await store.append('counter-c', [{ type: 'Counted', data: { n: 2 } }], { expectedVersion: 1 });
+    await expect(
+      store.append('counter-c', [{ type: 'Counted', data: { n: 3 } }], { expectedVersion: 1 }),
+    ).rejects.toMatchObject({ name: 'WrongExpectedVersionError', expected: '1', actual: '2' });
+    await expect(
+      store.append('missing-stream', [{ type: 'Counted', data: { n: 3 } }], { expectedVersion: 0 }),
+    ).rejects.toMatchObject({ actual: 'no_stream' });
+    expect((await store.readStream('counter-c')).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it("appends with 'any' whatever the version", async () => {
+    await store.append('counter-d', [{ type: 'Counted', data: { n: 1 } }]);
+    const second = await store.append('counter-d', [{ type: 'Counted', data: { n: 2 } }], { expectedVersion: 'any' });
+    expect(second.nextVersion).toBe('2');
+  });
+
+  it('returns the original result for a retried append with the same event ids and writes nothing', async () => {
+    const events = [
+      { type: 'Counted', data: { n: 1 }, eventId: deterministicEventId('retry:1') },
+      { type: 'Counted', data: { n: 2 }, eventId: deterministicEventId('retry:2') },
+    ];
+    const first = await store.append('counter-retry', events, { expectedVersion: 'no_stream' });
+    const again = await store.append('counter-retry', events, { expectedVersion: 'no_stream' });
+    expect(again).toEqual(first);
+    expect(await store.streamVersion('counter-retry')).toBe('2');
+    const { rows } = await database.pool.query("SELECT count(*)::int AS n FROM events WHERE stream_id = 'counter-retry'");
+    expect(rows[0].n).toBe(2);
+  });
+
+  it('refuses an append that reuses some stored ids but not all', async () => {
+    const id = deterministicEventId('partial:1');
+    await store.append('counter-partial', [{ type: 'Counted', data: { n: 1 }, eventId: id }]);
+    await expect(
+      store.append('counter-partial', [
+        { type: 'Counted', data: { n: 1 }, eventId: id },
+        { type: 'Counted', data: { n: 2 } },
+      ]),
+    ).rejects.toBeInstanceOf(PartialDuplicateAppendError);
+  });
+
+  it('appends to many streams at once, all or nothing', async () => {
+    const results = await store.appendMany([
+      { streamId: 'bulk-2', events: [{ type: 'Counted', data: { n: 1 } }], expectedVersion: 'no_stream' },
+      { streamId: 'bulk-1', events: [{ type: 'Noted', data: { text: 'a' } }, { type: 'Noted', data: { text: 'b' } }], expectedVersion: 'no_stream' },
+    ]);
+    expect(results.map((r) => [r.streamId, r.nextVersion])).toEqual([
+      ['bulk-2', '1'],
+      ['bulk-1', '2'],
+    ]);
+    await expect(
+      store.appendMany([
+        { streamId: 'bulk-3', events: [{ type: 'Counted', data: { n: 1 } }], expectedVersion: 'no_stream' },
+        { streamId: 'bulk-1', events: [{ type: 'Counted', data: { n: 1 } }], expectedVersion: 'no_stream' },
+      ]),
+    ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    expect(await store.streamVersion('bulk-3')).toBeNull();
+  });
+
+  it('refuses unknown types, malformed payloads and oversized events before writing', async () => {
+    await expect(store.append('bad-1', [{ type: 'Nope', data: {} }])).rejects.toBeInstanceOf(UnknownEventTypeError);
+    await expect(store.append('bad-1', [{ type: 'Counted', data: { n: 'x' } }])).rejects.toBeInstanceOf(MalformedEventError);
+    await expect(store.append('bad-1', [{ type: 'Noted', data: { text: 'x'.repeat(5000) } }])).rejects.toBeInstanceOf(EventTooLargeError);
+    expect(await store.streamVersion('bad-1')).toBeNull();
+  });
+
+  it('reads the global log in checkpoint order with row and byte bounds, resuming without repeats', async () => {
+    const seen: string[] = [];
+    let checkpoint = '0:0';
+    for (let i = 0; i < 100; i += 1) {
+      const batch = await store.readAll({ after: checkpoint, limit: 3, maxBytes: 150 });
+      seen.push(...batch.events.map((e) => e.globalPosition));
+      expect(batch.events.length).toBeLessThanOrEqual(3);
+      checkpoint = batch.checkpoint;
+      if (batch.caughtUp) break;
+    }
+    const { rows } = await database.pool.query<{ p: string }>(
+      'SELECT global_position::text AS p FROM events ORDER BY transaction_id, global_position',
+    );
+    expect(seen).toEqual(rows.map((r) => r.p));
+  });
+
+  it('filters by type and still moves the checkpoint past what it skipped', async () => {
+    const batch = await store.readAll({ types: ['Noted'], limit: 1000 });
+    expect(batch.events.length).toBeGreaterThan(0);
+    expect(batch.events.every((e) => e.type === 'Noted')).toBe(true);
+    const head = await store.head();
+    expect(batch.checkpoint).toBe(head.visible);
+    expect(batch.caughtUp).toBe(true);
+  });
+
+  it('fails loudly on a stored event whose type is no longer registered', async () => {
+    const narrow = new PostgresEventStore(
+      database.pool,
+      new EventRegistry().register({ type: 'Counted', schemaVersion: 1, schema: z.object({ n: z.number() }) }),
+    );
+    await expect(narrow.readAll({ limit: 1000 })).rejects.toBeInstanceOf(UnknownEventTypeError);
+  });
+
+  it('upcasts old schema versions on read', async () => {
+    await database.pool.query(
+      `INSERT INTO event_streams (stream_id, stream_type, version) VALUES ('legacy-1', 'legacy', 1);
+       INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata)
+       VALUES ('legacy-1', 1, gen_random_uuid(), 'Renamed', 1, '{"old": "x"}', '{"correlationId": "c", "causationId": null, "occurredAt": "2026-01-01T00:00:00Z"}')`,
+    );
+    const registry = new EventRegistry().register({
+      type: 'Renamed',
+      schemaVersion: 2,
+      schema: z.object({ name: z.string() }),
+      upcasters: { 1: (data) => ({ name: (data as { old: string }).old }) },
+    });
+    const reader = new PostgresEventStore(database.pool, registry);
+    const [event] = await reader.readStream('legacy-1');
+    expect(event.data).toEqual({ name: 'x' });
+  });
+
+  it('refuses to start when stored transaction ids are ahead of the cluster', async () => {
+    await expect(store.assertTransactionIdsNotAhead()).resolves.toBeUndefined();
+    const { rows } = await database.pool.query<{ next: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next');
+    await database.pool.query('BEGIN; ALTER TABLE events ALTER COLUMN transaction_id DROP DEFAULT; COMMIT');
+    await database.pool.query(
+      `INSERT INTO event_streams (stream_id, stream_type, version) VALUES ('future-1', 'future', 1);
+       INSERT INTO events (transaction_id, stream_id, stream_version, event_id, event_type, data, metadata)
+       VALUES ('${BigInt(rows[0].next) + 1000000n}', 'future-1', 1, gen_random_uuid(), 'Counted', '{"n":1}', '{}')`,
+    );
+    await expect(store.assertTransactionIdsNotAhead()).rejects.toBeInstanceOf(TransactionIdsAheadError);
+  });
+});

@@ -1,0 +1,362 @@
+import type { Pool, PoolClient } from 'pg';
+import { compareCheckpoints, formatCheckpoint, parseCheckpoint, START, type Checkpoint } from './checkpoint';
+import { randomEventId } from './event-ids';
+import type { EventRegistry } from './event-registry';
+import {
+  EventTooLargeError,
+  PartialDuplicateAppendError,
+  TransactionIdsAheadError,
+  WrongExpectedVersionError,
+} from './event-store.errors';
+import type {
+  AppendResult,
+  EventMetadata,
+  ExpectedVersion,
+  NewEvent,
+  StoredEvent,
+} from './event.types';
+
+/** Anything that runs a query: the pool, or a client inside the caller's own transaction. */
+export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+
+export interface EventStoreOptions {
+  lockTimeoutMs?: number;
+  maxEventBytes?: number;
+  /** Called after each successful append, e.g. to send a NOTIFY hint to followers. */
+  onAppended?: () => void;
+}
+
+export interface AppendOptions {
+  expectedVersion?: ExpectedVersion;
+  /** Defaults to the part of the stream id before the first `-` (`item-123` → `item`). */
+  streamType?: string;
+  /** Run inside the caller's transaction instead of on the pool. */
+  executor?: Queryable;
+}
+
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  expectedVersion?: ExpectedVersion;
+  streamType?: string;
+}
+
+export interface ReadAllOptions {
+  after?: string | Checkpoint;
+  limit?: number;
+  maxBytes?: number;
+  types?: readonly string[];
+}
+
+export interface ReadAllResult {
+  events: StoredEvent[];
+  /** Where the next read resumes: after the last event returned, or past skipped types. */
+  checkpoint: string;
+  /** True when nothing below the watermark remains after `checkpoint`. */
+  caughtUp: boolean;
+}
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  stream_id: string;
+  stream_version: string;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const APPEND_SQL =
+  'SELECT event_id, global_position::text, stream_id, stream_version::text, transaction_id FROM fw_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb[], $12::jsonb[])';
+
+// One statement: a bounded, ordered batch strictly below the watermark, plus the newest row below it
+// (read in the same snapshot) so a reader filtering by type can move its checkpoint past the rest.
+const READ_ALL_SQL = `
+WITH watermark AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+batch AS (
+  SELECT e.global_position, e.transaction_id, e.stream_id, e.stream_version, e.event_id, e.event_type,
+         e.schema_version, e.data, e.metadata, e.recorded_at,
+         sum(pg_column_size(e.data) + pg_column_size(e.metadata)) OVER (ORDER BY e.transaction_id, e.global_position) AS running_bytes,
+         row_number() OVER (ORDER BY e.transaction_id, e.global_position) AS n
+  FROM events e, watermark w
+  WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+    AND e.transaction_id < w.xmin
+    AND ($3::text[] IS NULL OR e.event_type = ANY ($3::text[]))
+  ORDER BY e.transaction_id, e.global_position
+  LIMIT $4
+),
+head AS (
+  SELECT e.transaction_id, e.global_position FROM events e, watermark w
+  WHERE e.transaction_id < w.xmin
+  ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1
+)
+SELECT 'event' AS kind, b.global_position::text, b.transaction_id::text, b.stream_id, b.stream_version::text,
+       b.event_id, b.event_type, b.schema_version, b.data, b.metadata, b.recorded_at,
+       (SELECT count(*) FROM batch) AS batch_count, b.n
+FROM batch b WHERE b.n = 1 OR b.running_bytes <= $5
+UNION ALL
+SELECT 'head', h.global_position::text, h.transaction_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0
+FROM head h
+ORDER BY kind, n`;
+
+function expectedCode(expected: ExpectedVersion): string {
+  if (expected === 'no_stream') return '-1';
+  if (expected === 'any') return '-2';
+  const n = BigInt(expected);
+  if (n < 0n) throw new RangeError(`expectedVersion must be 'no_stream', 'any' or >= 0, got ${expected}`);
+  return n.toString();
+}
+
+function streamTypeOf(streamId: string): string {
+  const dash = streamId.indexOf('-');
+  return dash > 0 ? streamId.slice(0, dash) : streamId;
+}
+
+/**
+ * The Postgres event store: atomic appends with expected versions, and gap-safe reads of the global log
+ * in (transaction id, position) order below the oldest running transaction.
+ */
+export class PostgresEventStore {
+  private readonly lockTimeout: string;
+  private readonly maxEventBytes: number;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly registry: EventRegistry,
+    private readonly options: EventStoreOptions = {},
+  ) {
+    this.lockTimeout = `${options.lockTimeoutMs ?? 5000}ms`;
+    this.maxEventBytes = options.maxEventBytes ?? 262144;
+  }
+
+  /** Appends to one stream in one round trip. */
+  async append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const [result] = await this.appendMany(
+      [{ streamId, events, expectedVersion: options.expectedVersion ?? 'any', streamType: options.streamType }],
+      options.executor,
+    );
+    return result;
+  }
+
+  /**
+   * Appends to many streams in one round trip and one transaction (the bulk path for backfills):
+   * all or nothing. Streams are locked in sorted order so concurrent bulk appends cannot deadlock.
+   */
+  async appendMany(appends: StreamAppend[], executor: Queryable = this.pool): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    const order = appends.map((_, i) => i).sort((a, b) => (appends[a].streamId < appends[b].streamId ? -1 : 1));
+    const seen = new Set<string>();
+    const streamIds: string[] = [];
+    const streamTypes: string[] = [];
+    const expected: string[] = [];
+    const counts: number[] = [];
+    const eventStreamIndex: number[] = [];
+    const offsets: number[] = [];
+    const ids: string[] = [];
+    const types: string[] = [];
+    const schemaVersions: number[] = [];
+    const data: string[] = [];
+    const metadata: string[] = [];
+    const now = new Date().toISOString();
+
+    for (const index of order) {
+      const { streamId, events } = appends[index];
+      if (!streamId) throw new RangeError('streamId must not be empty');
+      if (seen.has(streamId)) throw new RangeError(`Stream ${streamId} appears twice in one append`);
+      if (events.length === 0) throw new RangeError(`No events to append to stream ${streamId}`);
+      seen.add(streamId);
+      streamIds.push(streamId);
+      streamTypes.push(appends[index].streamType ?? streamTypeOf(streamId));
+      expected.push(expectedCode(appends[index].expectedVersion ?? 'any'));
+      counts.push(events.length);
+      events.forEach((event, offset) => {
+        const schemaVersion = this.registry.validateForWrite(event.type, event.data);
+        const eventId = event.eventId ?? randomEventId();
+        const { correlationId, causationId, occurredAt, ...rest } = event.metadata ?? {};
+        const meta: EventMetadata = {
+          ...rest,
+          correlationId: correlationId ?? eventId,
+          causationId: causationId ?? null,
+          occurredAt: occurredAt instanceof Date ? occurredAt.toISOString() : (occurredAt ?? now),
+        };
+        const dataJson = JSON.stringify(event.data);
+        const metaJson = JSON.stringify(meta);
+        const bytes = Buffer.byteLength(dataJson) + Buffer.byteLength(metaJson);
+        if (bytes > this.maxEventBytes) {
+          throw new EventTooLargeError(
+            `Event ${event.type} for stream ${streamId} is ${bytes} bytes; the limit is ${this.maxEventBytes}`,
+          );
+        }
+        eventStreamIndex.push(streamIds.length);
+        offsets.push(offset + 1);
+        ids.push(eventId);
+        types.push(event.type);
+        schemaVersions.push(schemaVersion);
+        data.push(dataJson);
+        metadata.push(metaJson);
+      });
+    }
+
+    let rows: { event_id: string; global_position: string; stream_id: string; stream_version: string; transaction_id: string }[];
+    try {
+      const result = await executor.query({
+        name: 'fw_append_events',
+        text: APPEND_SQL,
+        values: [
+          this.lockTimeout,
+          streamIds,
+          streamTypes,
+          expected,
+          counts,
+          eventStreamIndex,
+          offsets,
+          ids,
+          types,
+          schemaVersions,
+          data,
+          metadata,
+        ],
+      });
+      rows = result.rows;
+    } catch (error) {
+      throw this.translate(error);
+    }
+    this.options.onAppended?.();
+
+    const byStream = new Map<string, AppendResult>();
+    for (const row of rows) {
+      let entry = byStream.get(row.stream_id);
+      if (!entry) {
+        entry = { streamId: row.stream_id, nextVersion: row.stream_version, positions: [], checkpoint: '' };
+        byStream.set(row.stream_id, entry);
+      }
+      entry.positions.push(row.global_position);
+      if (BigInt(row.stream_version) > BigInt(entry.nextVersion)) entry.nextVersion = row.stream_version;
+      entry.checkpoint = `${row.transaction_id}:${row.global_position}`;
+    }
+    return appends.map((append) => {
+      const entry = byStream.get(append.streamId);
+      if (!entry) throw new Error(`Append to ${append.streamId} returned no rows`);
+      return entry;
+    });
+  }
+
+  /** A stream's events from a version on (inclusive), in version order. No watermark: a stream is never gappy. */
+  async readStream(streamId: string, fromVersion: number | bigint = 1, limit = 10000): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT global_position::text, transaction_id::text, stream_id, stream_version::text, event_id, event_type,
+              schema_version, data, metadata, recorded_at
+       FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3`,
+      [streamId, BigInt(fromVersion).toString(), limit],
+    );
+    return rows.map((row) => this.decode(row));
+  }
+
+  /** The stream's current version, or null when it does not exist. */
+  async streamVersion(streamId: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ version: string }>(
+      'SELECT version::text FROM event_streams WHERE stream_id = $1',
+      [streamId],
+    );
+    return rows[0]?.version ?? null;
+  }
+
+  /**
+   * Reads the global log after a checkpoint in (transaction id, position) order, only what committed
+   * below the oldest running transaction: a late commit is read later, never skipped, never twice.
+   */
+  async readAll(options: ReadAllOptions = {}, executor: Queryable = this.pool): Promise<ReadAllResult> {
+    const after =
+      typeof options.after === 'string' ? parseCheckpoint(options.after) : (options.after ?? START);
+    const limit = options.limit ?? 1000;
+    const { rows } = await executor.query<EventRow & { kind: 'event' | 'head'; batch_count: string }>(
+      { name: 'fw_read_all', text: READ_ALL_SQL, values: [
+        after.transactionId.toString(),
+        after.position.toString(),
+        options.types ? [...options.types] : null,
+        limit,
+        options.maxBytes ?? 8 * 1024 * 1024,
+      ] },
+    );
+    const events: StoredEvent[] = [];
+    let head: Checkpoint | null = null;
+    let batchCount = 0;
+    for (const row of rows) {
+      if (row.kind === 'head') {
+        head = { transactionId: BigInt(row.transaction_id), position: BigInt(row.global_position) };
+      } else {
+        batchCount = Number(row.batch_count);
+        events.push(this.decode(row));
+      }
+    }
+    const last = events.at(-1);
+    // Cut short by the row bound or by the byte bound: resume right after the last event returned.
+    if (last && (batchCount >= limit || events.length < batchCount)) {
+      return { events, checkpoint: `${last.transactionId}:${last.globalPosition}`, caughtUp: false };
+    }
+    // Everything below the watermark after `after` was returned or filtered out by type: move to the head.
+    const resume = head && compareCheckpoints(head, after) > 0 ? head : after;
+    return { events, checkpoint: formatCheckpoint(resume), caughtUp: true };
+  }
+
+  /** The newest checkpoint below the watermark, and the newest overall (which may be hidden). */
+  async head(): Promise<{ visible: string; latest: string }> {
+    const { rows } = await this.pool.query<{ visible: string | null; latest: string | null }>(`
+      SELECT
+        (SELECT transaction_id::text || ':' || global_position FROM events
+          WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY transaction_id DESC, global_position DESC LIMIT 1) AS visible,
+        (SELECT transaction_id::text || ':' || global_position FROM events
+          ORDER BY transaction_id DESC, global_position DESC LIMIT 1) AS latest`);
+    return { visible: rows[0]?.visible ?? '0:0', latest: rows[0]?.latest ?? '0:0' };
+  }
+
+  /**
+   * Refuses to run when stored transaction ids are at or beyond the cluster's next id: after a logical
+   * restore into a younger cluster, new events would sort before old ones and readers would miss them.
+   */
+  async assertTransactionIdsNotAhead(): Promise<void> {
+    const { rows } = await this.pool.query<{ stored: string | null; next: string }>(`
+      SELECT (SELECT max(transaction_id)::text FROM events) AS stored,
+             pg_snapshot_xmax(pg_current_snapshot())::text AS next`);
+    const stored = rows[0]?.stored;
+    if (stored && BigInt(stored) >= BigInt(rows[0].next)) {
+      throw new TransactionIdsAheadError(
+        `Refusing to start: the events table holds transaction id ${stored}, but this cluster's next ` +
+          `transaction id is ${rows[0].next}. The data was restored into a younger cluster; new events ` +
+          `would be hidden from readers. Restore physically (pg_basebackup) or advance the cluster's ` +
+          `transaction counter past ${stored} before starting.`,
+      );
+    }
+  }
+
+  private decode(row: EventRow): StoredEvent {
+    const where = `event ${row.global_position} (stream ${row.stream_id} v${row.stream_version})`;
+    return {
+      globalPosition: row.global_position,
+      transactionId: row.transaction_id,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      eventId: row.event_id,
+      type: row.event_type,
+      schemaVersion: row.schema_version,
+      data: this.registry.decode(row.event_type, row.schema_version, row.data, where),
+      metadata: row.metadata,
+      recordedAt: row.recorded_at,
+    };
+  }
+
+  private translate(error: unknown): unknown {
+    const pgError = error as { code?: string; message?: string; detail?: string; constraint?: string };
+    if (pgError.code === 'FW001') {
+      const stream = /stream (.*)$/.exec(pgError.message ?? '')?.[1] ?? '?';
+      const detail = /expected=(\S+) actual=(\S+)/.exec(pgError.detail ?? '');
+      return new WrongExpectedVersionError(stream, detail?.[1] ?? '?', detail?.[2] ?? '?');
+    }
+    if (pgError.code === 'FW002') return new PartialDuplicateAppendError(pgError.message);
+    return error;
+  }
+}

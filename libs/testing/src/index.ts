@@ -1,0 +1,9 @@
+export {
+  createTestDatabase,
+  ensureTemplateDatabase,
+  dropDatabase,
+  testDatabaseUrl,
+  TEST_SERVER_URL,
+  type TestDatabase,
+} from './test-database';
+export { testEventRegistry, TestEventSchemas } from './test-events';
