@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { compareCheckpoints, formatCheckpoint, parseCheckpoint, START, type Checkpoint } from './checkpoint';
 import { randomEventId } from './event-ids';
 import type { EventRegistry } from './event-registry';
@@ -16,8 +16,10 @@ import type {
   StoredEvent,
 } from './event.types';
 
-/** Anything that runs a query: the pool, or a client inside the caller's own transaction. */
-export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+/** Anything that runs a query: the pool, a client inside the caller's own transaction, or an adapter. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: R[] }>;
+}
 
 export interface EventStoreOptions {
   lockTimeoutMs?: number;
@@ -200,9 +202,10 @@ export class PostgresEventStore {
       });
     }
 
-    let rows: { event_id: string; global_position: string; stream_id: string; stream_version: string; transaction_id: string }[];
+    type AppendedRow = { event_id: string; global_position: string; stream_id: string; stream_version: string; transaction_id: string };
+    let rows: AppendedRow[];
     try {
-      const result = await executor.query({
+      const result = await executor.query<AppendedRow>({
         name: 'fw_append_events',
         text: APPEND_SQL,
         values: [

@@ -7,3 +7,4 @@ export {
   type TestDatabase,
 } from './test-database';
 export { testEventRegistry, TestEventSchemas } from './test-events';
+export { appliedEventsProjection, type AppliedEventsTables } from './applied-events.projection';

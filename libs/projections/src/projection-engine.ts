@@ -1,0 +1,249 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '@frictionwatch/database';
+import type { EventNotifier, PostgresEventStore } from '@frictionwatch/event-store';
+import { kyselyQueryable } from './kysely-queryable';
+import { assertProjectionName, generationSchema, type Projection } from './projection';
+import { ProjectionRepository } from './projection.repository';
+
+export interface ProjectionEngineOptions {
+  batchSize?: number;
+  maxAttempts?: number;
+  pollIntervalMs?: number;
+  /** How long a retired generation's schema is kept for readers still using it. */
+  dropGraceMs?: number;
+  notifier?: EventNotifier;
+  log?: (message: string) => void;
+}
+
+/** What one batch did: applied events, found nothing new, found the row held by another runner, or failed. */
+export type BatchOutcome =
+  | { kind: 'applied'; events: number; checkpoint: string; caughtUp: boolean }
+  | { kind: 'idle'; checkpoint: string }
+  | { kind: 'busy' }
+  | { kind: 'error'; error: string; failed: boolean };
+
+export interface RebuildProgress {
+  generation: number;
+  eventsApplied: number;
+  checkpoint: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs projections: each batch locks the generation's checkpoint row (SKIP LOCKED, so replicas compete
+ * per batch), reads the next events below the watermark, applies them and advances the checkpoint in one
+ * short transaction. Follows live on NOTIFY hints with a polling fallback.
+ */
+export class ProjectionEngine {
+  readonly repository: ProjectionRepository;
+  private readonly projections = new Map<string, Projection<unknown>>();
+  private readonly batchSize: number;
+  private readonly maxAttempts: number;
+  private readonly pollIntervalMs: number;
+  private readonly dropGraceMs: number;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wakers = new Set<() => void>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly store: PostgresEventStore,
+    projections: readonly Projection<unknown>[],
+    private readonly options: ProjectionEngineOptions = {},
+  ) {
+    for (const projection of projections) {
+      assertProjectionName(projection.name);
+      if (this.projections.has(projection.name)) throw new Error(`Projection ${projection.name} is registered twice`);
+      this.projections.set(projection.name, projection);
+    }
+    this.repository = new ProjectionRepository(db);
+    this.batchSize = options.batchSize ?? 500;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.dropGraceMs = options.dropGraceMs ?? 5000;
+  }
+
+  names(): string[] {
+    return [...this.projections.keys()];
+  }
+
+  projection(name: string): Projection<unknown> {
+    const projection = this.projections.get(name);
+    if (!projection) throw new Error(`Unknown projection "${name}" (known: ${this.names().join(', ') || 'none'})`);
+    return projection;
+  }
+
+  /** Gives every registered projection its first generation if it has none. */
+  async initialise(): Promise<void> {
+    for (const projection of this.projections.values()) await this.repository.initialise(projection);
+  }
+
+  /** One batch of one generation, in one transaction. A handler error rolls back rows and checkpoint together. */
+  async runBatch(name: string, generation: number): Promise<BatchOutcome> {
+    const projection = this.projection(name);
+    try {
+      return await this.db.transaction().execute(async (trx): Promise<BatchOutcome> => {
+        const row = await this.repository.lockForBatch(trx, name, generation);
+        if (!row) return { kind: 'busy' };
+        const after = `${row.transaction_id}:${row.global_position}`;
+        const batch = await this.store.readAll(
+          { after, limit: this.batchSize, types: projection.canHandle === 'all' ? undefined : projection.canHandle },
+          kyselyQueryable(trx),
+        );
+        if (batch.events.length > 0) {
+          const schema = generationSchema(name, generation);
+          await projection.handle(batch.events, { db: trx.withSchema(schema) as unknown as Kysely<unknown>, schema });
+        }
+        if (batch.checkpoint === after) return { kind: 'idle', checkpoint: after };
+        await this.repository.advance(trx, name, generation, batch.checkpoint, batch.events.length);
+        return batch.events.length > 0
+          ? { kind: 'applied', events: batch.events.length, checkpoint: batch.checkpoint, caughtUp: batch.caughtUp }
+          : { kind: 'idle', checkpoint: batch.checkpoint };
+      });
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const verdict = await this.repository.recordFailure(name, generation, message, this.maxAttempts);
+      this.options.log?.(`projection ${name} g${generation} batch failed (${verdict}): ${message}`);
+      return { kind: 'error', error: message, failed: verdict === 'failed' };
+    }
+  }
+
+  /** Applies batches until nothing below the watermark remains; throws if the generation fails. */
+  async catchUp(name: string, generation: number, onProgress?: (progress: RebuildProgress) => void): Promise<void> {
+    let applied = 0;
+    for (;;) {
+      const outcome = await this.runBatch(name, generation);
+      if (outcome.kind === 'error') {
+        if (outcome.failed) throw new Error(`Projection ${name} generation ${generation} failed: ${outcome.error}`);
+        await sleep(this.backoff(1));
+        continue;
+      }
+      if (outcome.kind === 'busy') {
+        // Another runner is applying this generation; its progress counts too.
+        await sleep(20);
+        continue;
+      }
+      if (outcome.kind === 'applied') {
+        applied += outcome.events;
+        onProgress?.({ generation, eventsApplied: applied, checkpoint: outcome.checkpoint });
+        if (!outcome.caughtUp) continue;
+      }
+      return;
+    }
+  }
+
+  /**
+   * Blue/green rebuild: builds a new generation from zero beside the live one in short batches, switches
+   * reads to it once it has caught up, then drops the old one after a grace period. Never truncates in place.
+   */
+  async rebuild(name: string, onProgress?: (progress: RebuildProgress) => void): Promise<{ generation: number; previous: number | null }> {
+    const projection = this.projection(name);
+    await this.repository.initialise(projection);
+    const generation = await this.db.transaction().execute(async (trx) => {
+      const next = await this.repository.nextGeneration(trx, name);
+      await this.repository.createGeneration(trx, projection, next, 'building');
+      return next;
+    });
+    await this.catchUp(name, generation, onProgress);
+    const previous = await this.repository.switchTo(name, generation);
+    this.wakeAll();
+    if (previous !== null && previous !== generation) {
+      if (this.dropGraceMs > 0) await sleep(this.dropGraceMs);
+      await this.repository.dropGeneration(name, previous);
+    }
+    return { generation, previous };
+  }
+
+  /** The schema that reads of a projection use now. */
+  async activeSchema(name: string): Promise<string> {
+    const generation = await this.repository.activeGeneration(name);
+    if (generation === null) throw new Error(`Projection ${name} has no active generation yet`);
+    return generationSchema(name, generation);
+  }
+
+  /** Follows the log live for every projection until `stop()`. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.initialise();
+    if (this.options.notifier) this.unsubscribe = this.options.notifier.onWake(() => this.wakeAll());
+    for (const name of this.projections.keys()) this.loops.push(this.follow(name));
+  }
+
+  /** Stops taking batches and waits for the batches in flight: nothing is left half-applied. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.wakeAll();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  private async follow(name: string): Promise<void> {
+    let failures = 0;
+    let quietRetries = 0;
+    while (this.running) {
+      const generations = (await this.repository.checkpoints(name).catch(() => []))
+        .filter((row) => row.status === 'live' || row.status === 'building')
+        .map((row) => row.generation);
+      let progressed = false;
+      let errored = false;
+      for (const generation of generations) {
+        if (!this.running) break;
+        const outcome = await this.runBatch(name, generation).catch((error: unknown) => {
+          // The database itself is unreachable: keep following once it is back.
+          return { kind: 'error', error: String(error), failed: false } as const;
+        });
+        if (outcome.kind === 'applied') progressed = !outcome.caughtUp || progressed;
+        if (outcome.kind === 'applied' && outcome.caughtUp) quietRetries = 0;
+        if (outcome.kind === 'error') errored = true;
+      }
+      if (!this.running) break;
+      if (progressed) {
+        failures = 0;
+        continue;
+      }
+      if (errored) {
+        failures += 1;
+        await this.waitForWake(this.backoff(failures));
+        continue;
+      }
+      failures = 0;
+      // Idle: a wake-up may come before an older transaction lets the new events below the watermark,
+      // so look again a few times quickly, then wait for the next hint or the poll interval.
+      if (quietRetries < 5) {
+        quietRetries += 1;
+        await this.waitForWake(10 * 2 ** quietRetries);
+      } else {
+        const woke = await this.waitForWake(this.pollIntervalMs);
+        if (woke) quietRetries = 0;
+      }
+    }
+  }
+
+  private backoff(failures: number): number {
+    return Math.min(30000, 100 * 2 ** Math.min(failures, 8));
+  }
+
+  private waitForWake(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakers.delete(wake);
+        resolve(false);
+      }, ms);
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve(true);
+      };
+      this.wakers.add(wake);
+    });
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.wakers]) wake();
+  }
+}
