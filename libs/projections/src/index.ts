@@ -1,6 +1,7 @@
-export { type Projection, type ProjectionContext, generationSchema } from './projection';
+export { type Projection, type AnyProjection, type ProjectionContext, generationSchema } from './projection';
 export { ProjectionEngine, type ProjectionEngineOptions, type BatchOutcome, type RebuildProgress } from './projection-engine';
 export { ProjectionRepository, type CheckpointRow } from './projection.repository';
 export { projectionStatus, type ProjectionStatus, type LogStatus } from './projection-status';
 export { eventTypeCountsProjection } from './event-type-counts.projection';
 export { kyselyQueryable } from './kysely-queryable';
+export { ProjectionsModule, ProjectionRunner } from './projections.module';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '@frictionwatch/database';
 import type { EventNotifier, PostgresEventStore } from '@frictionwatch/event-store';
 import { kyselyQueryable } from './kysely-queryable';
-import { assertProjectionName, generationSchema, type Projection } from './projection';
+import { assertProjectionName, generationSchema, type AnyProjection } from './projection';
 import { ProjectionRepository } from './projection.repository';
 
 export interface ProjectionEngineOptions {
@@ -37,7 +37,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class ProjectionEngine {
   readonly repository: ProjectionRepository;
-  private readonly projections = new Map<string, Projection<unknown>>();
+  private readonly projections = new Map<string, AnyProjection>();
   private readonly batchSize: number;
   private readonly maxAttempts: number;
   private readonly pollIntervalMs: number;
@@ -50,7 +50,7 @@ export class ProjectionEngine {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly store: PostgresEventStore,
-    projections: readonly Projection<unknown>[],
+    projections: readonly AnyProjection[],
     private readonly options: ProjectionEngineOptions = {},
   ) {
     for (const projection of projections) {
@@ -69,7 +69,7 @@ export class ProjectionEngine {
     return [...this.projections.keys()];
   }
 
-  projection(name: string): Projection<unknown> {
+  projection(name: string): AnyProjection {
     const projection = this.projections.get(name);
     if (!projection) throw new Error(`Unknown projection "${name}" (known: ${this.names().join(', ') || 'none'})`);
     return projection;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '@frictionwatch/database';
-import { generationSchema, type Projection } from './projection';
+import { generationSchema, type AnyProjection } from './projection';
 
 export interface CheckpointRow {
   name: string;
@@ -18,7 +18,7 @@ export class ProjectionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Creates generation 1 for a projection seen for the first time; safe under concurrent starters. */
-  async initialise(projection: Projection<unknown>): Promise<boolean> {
+  async initialise(projection: AnyProjection): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const inserted = await trx
         .insertInto('projections')
@@ -34,7 +34,7 @@ export class ProjectionRepository {
 
   async createGeneration(
     trx: Transaction<Database>,
-    projection: Projection<unknown>,
+    projection: AnyProjection,
     generation: number,
     status: 'live' | 'building',
   ): Promise<string> {

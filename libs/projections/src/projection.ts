@@ -34,3 +34,7 @@ export function assertProjectionName(name: string): void {
     throw new Error(`Projection name "${name}" must be lower-case letters, digits and underscores`);
   }
 }
+
+/** Any projection, whatever its tables: the engine only hands each one its own Kysely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- table types are each projection's own
+export type AnyProjection = Projection<any>;

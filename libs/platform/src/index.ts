@@ -1,0 +1,4 @@
+export { PlatformModule } from './platform.module';
+export { prepareDatabase } from './prepare-database';
+export { allProjections, registerEventTypes } from './composition';
+export { createRootModule, startRoles, runMain, type Role } from './roles';

@@ -1,0 +1,53 @@
+import { Logger, Module, type DynamicModule, type INestApplicationContext, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfigOrExit, type AppConfig } from '@frictionwatch/config';
+import { PlatformModule } from './platform.module';
+import { prepareDatabase } from './prepare-database';
+
+export type Role = 'api' | 'worker' | 'scheduler';
+
+export interface RoleModules {
+  roles: Role[];
+  /** The feature modules of the roles this process runs (ApiModule, WorkerModule, ...). */
+  modules: Type<unknown>[] | DynamicModule[];
+}
+
+@Module({})
+class RootModule {}
+
+/** One root module: the platform once, then each role's feature module. */
+export function createRootModule(modules: RoleModules['modules'], config: AppConfig): DynamicModule {
+  return { module: RootModule, imports: [PlatformModule.forRoot(config), ...modules] };
+}
+
+/**
+ * Boots a process running the given roles: validates settings, prepares the database (migrating when
+ * asked), then starts Nest; with the api role it listens on HOST:PORT and prints where.
+ */
+export async function startRoles(options: RoleModules & { migrate: boolean }): Promise<INestApplicationContext> {
+  const logger = new Logger('frictionwatch');
+  const config = loadConfigOrExit();
+  await prepareDatabase(config, { migrate: options.migrate, log: (m) => logger.log(m) });
+  const root = createRootModule(options.modules, config);
+  const label = options.roles.join(' + ');
+  if (options.roles.includes('api')) {
+    const app = await NestFactory.create(root, { bufferLogs: false });
+    app.enableShutdownHooks();
+    await app.listen(config.PORT, config.HOST);
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    logger.log(`${label} running; API listening on http://${host}:${config.PORT} (health: /health/ready)`);
+    return app;
+  }
+  const app = await NestFactory.createApplicationContext(root);
+  app.enableShutdownHooks();
+  logger.log(`${label} running`);
+  return app;
+}
+
+/** Entry points: a startup failure prints one clear message and exits non-zero. */
+export function runMain(start: () => Promise<unknown>): void {
+  start().catch((error: unknown) => {
+    process.stderr.write(`frictionwatch failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

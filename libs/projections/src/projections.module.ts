@@ -1,0 +1,50 @@
+import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
+import { KYSELY, type Database } from '@frictionwatch/database';
+import { EventNotifier, PostgresEventStore } from '@frictionwatch/event-store';
+import type { AnyProjection } from './projection';
+import { ProjectionEngine } from './projection-engine';
+
+const PROJECTIONS = Symbol('PROJECTIONS');
+
+/** Starts following the log when the app has booted; stops after the batch in flight on shutdown. */
+@Injectable()
+export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly engine: ProjectionEngine) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.engine.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.stop();
+  }
+}
+
+@Module({})
+export class ProjectionsModule {
+  /** The engine over the given projections; `run: true` (the worker role) also follows the log. */
+  static forRoot(projections: readonly AnyProjection[], options: { run: boolean }): DynamicModule {
+    return {
+      module: ProjectionsModule,
+      global: true,
+      providers: [
+        { provide: PROJECTIONS, useValue: projections },
+        {
+          provide: ProjectionEngine,
+          inject: [KYSELY, PostgresEventStore, EventNotifier, APP_CONFIG, PROJECTIONS],
+          useFactory: (db: Kysely<Database>, store: PostgresEventStore, notifier: EventNotifier, config: AppConfig, list: AnyProjection[]) =>
+            new ProjectionEngine(db, store, list, {
+              notifier,
+              batchSize: config.PROJECTION_BATCH_SIZE,
+              pollIntervalMs: config.PROJECTION_POLL_INTERVAL_MS,
+              maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
+            }),
+        },
+        ...(options.run ? [ProjectionRunner] : []),
+      ],
+      exports: [ProjectionEngine],
+    };
+  }
+}
