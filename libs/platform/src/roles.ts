@@ -32,16 +32,38 @@ export async function startRoles(options: RoleModules & { migrate: boolean }): P
   const label = options.roles.join(' + ');
   if (options.roles.includes('api')) {
     const app = await NestFactory.create(root, { bufferLogs: false });
-    app.enableShutdownHooks();
+    closeOnSignals(app, logger);
     await app.listen(config.PORT, config.HOST);
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     logger.log(`${label} running; API listening on http://${host}:${config.PORT} (health: /health/ready)`);
     return app;
   }
   const app = await NestFactory.createApplicationContext(root);
-  app.enableShutdownHooks();
+  closeOnSignals(app, logger);
   logger.log(`${label} running`);
   return app;
+}
+
+/**
+ * SIGTERM or SIGINT: close the app (its shutdown hooks stop runners after the batch in flight and close
+ * pools and connections), then exit 0. A second signal exits at once.
+ */
+function closeOnSignals(app: INestApplicationContext, logger: Logger): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(1);
+    closing = true;
+    logger.log(`${signal} received: shutting down`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /** Entry points: a startup failure prints one clear message and exits non-zero. */

@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { Pool } from 'pg';
+import { loadConfigOrExit, type AppConfig } from '@frictionwatch/config';
+import { createKysely, createPool, type Database } from '@frictionwatch/database';
+import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
+import { ProjectionEngine } from '@frictionwatch/projections';
+import { allProjections, registerEventTypes } from '@frictionwatch/platform';
+
+export interface CliContext {
+  config: AppConfig;
+  pool: Pool;
+  db: Kysely<Database>;
+  store: PostgresEventStore;
+  engine: ProjectionEngine;
+}
+
+/** Database-backed commands share this: settings, one small pool, the store and the projections. */
+export async function withCliContext<T>(work: (context: CliContext) => Promise<T>): Promise<T> {
+  const config = loadConfigOrExit();
+  const pool = createPool({ databaseUrl: config.DATABASE_URL, poolMax: 4, applicationName: 'frictionwatch-cli' });
+  const db = createKysely(pool);
+  const store = new PostgresEventStore(pool, registerEventTypes(new EventRegistry()), {
+    lockTimeoutMs: config.EVENT_STORE_LOCK_TIMEOUT_MS,
+    maxEventBytes: config.EVENT_STORE_MAX_EVENT_BYTES,
+  });
+  const engine = new ProjectionEngine(db, store, allProjections(), {
+    batchSize: config.PROJECTION_BATCH_SIZE,
+    maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
+  });
+  try {
+    return await work({ config, pool, db, store, engine });
+  } finally {
+    await db.destroy();
+  }
+}
