@@ -15,13 +15,26 @@ export default tseslint.config(
       // A library is used through its public face only (libs/<name>/src/index.ts).
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@frictionwatch/*/*'], message: 'Import a library through its public index.' }] },
+        {
+          patterns: [
+            { group: ['@frictionwatch/*/*'], message: 'Import a library through its public index.' },
+          ],
+        },
       ],
     },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

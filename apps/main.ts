@@ -11,4 +11,6 @@ import { SchedulerModule } from './scheduler/src/scheduler.module';
 })
 class AllRolesModule {}
 
-runMain(() => startRoles({ roles: ['api', 'worker', 'scheduler'], modules: [AllRolesModule], migrate: true }));
+runMain(() =>
+  startRoles({ roles: ['api', 'worker', 'scheduler'], modules: [AllRolesModule], migrate: true }),
+);

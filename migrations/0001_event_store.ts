@@ -38,7 +38,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       -- A backstop only: the application refuses oversized events first, with a clear error.
       CONSTRAINT events_payload_size CHECK (pg_column_size(data) + pg_column_size(metadata) <= 1048576)
     )`.execute(db);
-  await sql`CREATE INDEX events_transaction_position_idx ON events (transaction_id, global_position)`.execute(db);
+  await sql`CREATE INDEX events_transaction_position_idx ON events (transaction_id, global_position)`.execute(
+    db,
+  );
   await sql`CREATE INDEX events_type_idx ON events (event_type, transaction_id, global_position)`.execute(db);
 
   // One round trip per append, for one stream or many. Each stream's compare-and-set is the

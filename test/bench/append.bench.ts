@@ -43,7 +43,10 @@ async function batchedAppends(store: PostgresEventStore): Promise<number> {
     await Promise.all(
       Array.from({ length: WRITERS }, async (_, w) => {
         for (let b = 0; b < BATCHES_PER_WRITER; b += 1) {
-          const events = Array.from({ length: BATCH }, (_, i) => ({ type: 'BenchItemNoted', data: payload(b * BATCH + i) }));
+          const events = Array.from({ length: BATCH }, (_, i) => ({
+            type: 'BenchItemNoted',
+            data: payload(b * BATCH + i),
+          }));
           await store.append(`bench-${w}-${b}`, events, { expectedVersion: 'no_stream' });
         }
       }),
@@ -76,7 +79,13 @@ async function unnestInserts(pool: Pool): Promise<number> {
             name: 'bench_unnest',
             text: `INSERT INTO bench_raw (stream_id, stream_version, event_id, event_type, schema_version, data, metadata)
                    SELECT s, v, id, 'BenchItemNoted', 1, d, m FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::jsonb[], $5::jsonb[]) AS x(s, v, id, d, m)`,
-            values: [rows.map((r) => r.stream), rows.map((r) => r.version), rows.map((r) => r.id), rows.map((r) => r.data), rows.map((r) => r.metadata)],
+            values: [
+              rows.map((r) => r.stream),
+              rows.map((r) => r.version),
+              rows.map((r) => r.id),
+              rows.map((r) => r.data),
+              rows.map((r) => r.metadata),
+            ],
           });
         }
       }),
@@ -96,9 +105,21 @@ async function copyInserts(pool: Pool): Promise<number> {
         const client = await pool.connect();
         try {
           for (let b = 0; b < BATCHES_PER_WRITER; b += 1) {
-            const lines = rawRows(w, b).map((r) => copyLine([`copy-${w}-${b}`, String(r.version), r.id, 'BenchItemNoted', '1', r.data, r.metadata]));
+            const lines = rawRows(w, b).map((r) =>
+              copyLine([
+                `copy-${w}-${b}`,
+                String(r.version),
+                r.id,
+                'BenchItemNoted',
+                '1',
+                r.data,
+                r.metadata,
+              ]),
+            );
             const sink = client.query(
-              copyFrom('COPY bench_raw (stream_id, stream_version, event_id, event_type, schema_version, data, metadata) FROM STDIN'),
+              copyFrom(
+                'COPY bench_raw (stream_id, stream_version, event_id, event_type, schema_version, data, metadata) FROM STDIN',
+              ),
             );
             await pipeline(Readable.from(lines), sink);
           }
@@ -169,7 +190,10 @@ export default async function bench(): Promise<void> {
     const singleRaw = await singleRawInserts(pool);
 
     const { rows } = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events');
-    const engine = new ProjectionEngine(db, store, [eventTypeCountsProjection], { batchSize: 5000, dropGraceMs: 0 });
+    const engine = new ProjectionEngine(db, store, [eventTypeCountsProjection], {
+      batchSize: 5000,
+      dropGraceMs: 0,
+    });
     await engine.initialise();
     const replaySeconds = await timed(async () => {
       await engine.rebuild('event_type_counts');
@@ -179,7 +203,11 @@ export default async function bench(): Promise<void> {
     const round = (n: number) => Math.round(n);
     const result = {
       bench: 'append',
-      events: { batched: WRITERS * BATCHES_PER_WRITER * BATCH, single: SINGLE_WRITERS * SINGLE_PER_WRITER, replayed: Number(rows[0].n) },
+      events: {
+        batched: WRITERS * BATCHES_PER_WRITER * BATCH,
+        single: SINGLE_WRITERS * SINGLE_PER_WRITER,
+        replayed: Number(rows[0].n),
+      },
       batchedEventsPerSec: round(batchedEventsPerSec),
       unnestRowsPerSec: round(unnestRowsPerSec),
       copyRowsPerSec: round(copyRowsPerSec),

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const bench = require(join(__dirname, `${name}.bench.ts`)) as { default: (args: string[]) => Promise<void> };
+  const bench = require(join(__dirname, `${name}.bench.ts`)) as {
+    default: (args: string[]) => Promise<void>;
+  };
   await bench.default(process.argv.slice(3));
 }
 

@@ -47,7 +47,8 @@ describe('a projection runner killed in the middle of a batch', () => {
 
   it('leaves nothing half-applied, and another runner applies the batch exactly once', async () => {
     const store = new PostgresEventStore(database.pool, testEventRegistry());
-    for (let i = 0; i < 50; i += 1) await store.append(`counter-${i % 5}`, [{ type: 'Counted', data: { n: i } }]);
+    for (let i = 0; i < 50; i += 1)
+      await store.append(`counter-${i % 5}`, [{ type: 'Counted', data: { n: i } }]);
 
     const child = runTs('test/support/hanging-projection.ts', [], { DATABASE_URL: database.url });
     const done = finished(child);
@@ -63,7 +64,9 @@ describe('a projection runner killed in the middle of a batch', () => {
       outcome = await engine.runBatch('applied_events', 1);
     }
     expect(outcome).toMatchObject({ kind: 'applied', events: 50 });
-    const { rows } = await database.pool.query('SELECT count(*)::int AS n, count(DISTINCT global_position)::int AS d FROM proj_applied_events_g1.applied_events');
+    const { rows } = await database.pool.query(
+      'SELECT count(*)::int AS n, count(DISTINCT global_position)::int AS d FROM proj_applied_events_g1.applied_events',
+    );
     expect(rows[0]).toEqual({ n: 50, d: 50 });
   });
 });
@@ -74,7 +77,11 @@ describe('the api process', () => {
 
   it('creates a missing database, migrates, and answers live and ready', async () => {
     const port = await freePort();
-    const child = runTs('apps/main.ts', [], { DATABASE_URL: testDatabaseUrl(name), PORT: String(port), HOST: '127.0.0.1' });
+    const child = runTs('apps/main.ts', [], {
+      DATABASE_URL: testDatabaseUrl(name),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
     const done = finished(child);
     try {
       await waitForOutput(child, `listening on http://127.0.0.1:${port}`);
@@ -83,7 +90,10 @@ describe('the api process', () => {
       expect(live.status).toBe(200);
       const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+      expect(await ready.json()).toMatchObject({
+        status: 'ok',
+        info: { postgres: { status: 'up' }, redis: { status: 'up' } },
+      });
     } finally {
       child.kill('SIGTERM');
     }
@@ -115,7 +125,9 @@ describe('the api process', () => {
   });
 
   it('stops at boot with one clear line naming a bad setting', async () => {
-    const result = await finished(runTs('apps/api/src/main.ts', [], { PORT: 'eighty', DATABASE_URL: 'mysql://x' }));
+    const result = await finished(
+      runTs('apps/api/src/main.ts', [], { PORT: 'eighty', DATABASE_URL: 'mysql://x' }),
+    );
     expect(result.code).toBe(78);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(2);
@@ -126,9 +138,10 @@ describe('the api process', () => {
   it('names a database it may not create', async () => {
     const url = new URL(testDatabaseUrl('fw_test_cannot_create'));
     url.username = 'frictionwatch_nobody';
-    const result = await finished(runTs('apps/cli/src/main.ts', ['migrate'], { DATABASE_URL: url.toString() }));
+    const result = await finished(
+      runTs('apps/cli/src/main.ts', ['migrate'], { DATABASE_URL: url.toString() }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/fw_test_cannot_create/);
   });
 });
-

@@ -11,7 +11,11 @@ export interface Finished {
 }
 
 /** Runs a TypeScript entry point of this repo as its own Node process (as the npm scripts do). */
-export function runTs(entry: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: { stdout: string; stderr: string } } {
+export function runTs(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): ChildProcess & { output: { stdout: string; stderr: string } } {
   const child = spawn(process.execPath, ['-r', join(ROOT, 'tools/register.js'), join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -23,17 +27,25 @@ export function runTs(entry: string, args: string[], env: NodeJS.ProcessEnv): Ch
   return child;
 }
 
-export function finished(child: ChildProcess & { output: { stdout: string; stderr: string } }): Promise<Finished> {
+export function finished(
+  child: ChildProcess & { output: { stdout: string; stderr: string } },
+): Promise<Finished> {
   return new Promise((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, ...child.output }));
   });
 }
 
-export async function waitForOutput(child: ChildProcess & { output: { stdout: string; stderr: string } }, text: string, timeoutMs = 30000): Promise<void> {
+export async function waitForOutput(
+  child: ChildProcess & { output: { stdout: string; stderr: string } },
+  text: string,
+  timeoutMs = 30000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!child.output.stdout.includes(text) && !child.output.stderr.includes(text)) {
-    if (child.exitCode !== null) throw new Error(`process exited before printing "${text}": ${child.output.stderr}`);
-    if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms: ${child.output.stdout}${child.output.stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`process exited before printing "${text}": ${child.output.stderr}`);
+    if (Date.now() > deadline)
+      throw new Error(`no "${text}" within ${timeoutMs} ms: ${child.output.stdout}${child.output.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -29,7 +29,9 @@ export const configSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   PORT: positiveInt('PORT').max(65535, 'must be at most 65535').default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  PROJECTION_BATCH_SIZE: positiveInt('PROJECTION_BATCH_SIZE').max(10000, 'must be at most 10000').default(500),
+  PROJECTION_BATCH_SIZE: positiveInt('PROJECTION_BATCH_SIZE')
+    .max(10000, 'must be at most 10000')
+    .default(500),
   PROJECTION_POLL_INTERVAL_MS: positiveInt('PROJECTION_POLL_INTERVAL_MS').default(1000),
   PROJECTION_MAX_ATTEMPTS: positiveInt('PROJECTION_MAX_ATTEMPTS').default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

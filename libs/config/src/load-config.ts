@@ -10,7 +10,9 @@ export class ConfigError extends Error {
 
 /** Reads and validates the settings once; empty strings count as unset so defaults apply. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const input = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const input = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = configSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

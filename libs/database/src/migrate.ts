@@ -34,7 +34,9 @@ export async function migrateToLatest<DB>(
       const reason = result.error instanceof Error ? result.error.message : String(result.error);
       throw new Error(`Migration ${failed ?? '(setup)'} failed: ${reason}`);
     }
-    return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+    return {
+      applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    };
   } finally {
     await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     await lockClient.query('RESET statement_timeout').catch(() => undefined);

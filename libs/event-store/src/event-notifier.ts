@@ -44,7 +44,10 @@ export class EventNotifier {
 
   private async listen(): Promise<void> {
     if (this.listener || this.closed) return;
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'frictionwatch-listener' });
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      application_name: 'frictionwatch-listener',
+    });
     this.listener = client;
     client.on('notification', () => this.emitter.emit('wake'));
     client.on('error', () => this.reconnectLater(client));

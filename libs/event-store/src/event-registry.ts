@@ -43,7 +43,9 @@ export class EventRegistry {
     const definition = this.definition(type);
     const result = definition.schema.safeParse(data);
     if (!result.success) {
-      throw new MalformedEventError(`Event ${type} does not match its schema: ${result.error.issues[0]?.message}`);
+      throw new MalformedEventError(
+        `Event ${type} does not match its schema: ${result.error.issues[0]?.message}`,
+      );
     }
     return definition.schemaVersion;
   }
@@ -66,7 +68,9 @@ export class EventRegistry {
     }
     const result = definition.schema.safeParse(payload);
     if (!result.success) {
-      throw new MalformedEventError(`${where}: ${type} does not match its schema: ${result.error.issues[0]?.message}`);
+      throw new MalformedEventError(
+        `${where}: ${type} does not match its schema: ${result.error.issues[0]?.message}`,
+      );
     }
     return result.data;
   }

@@ -23,10 +23,14 @@ describe('PostgresEventStore', () => {
   afterAll(() => database.drop());
 
   it('appends to a new stream and reads it back in version order', async () => {
-    const result = await store.append('counter-a', [
-      { type: 'Counted', data: { n: 1 } },
-      { type: 'Counted', data: { n: 2 } },
-    ], { expectedVersion: 'no_stream' });
+    const result = await store.append(
+      'counter-a',
+      [
+        { type: 'Counted', data: { n: 1 } },
+        { type: 'Counted', data: { n: 2 } },
+      ],
+      { expectedVersion: 'no_stream' },
+    );
     expect(result.nextVersion).toBe('2');
     expect(result.positions).toHaveLength(2);
     expect(result.checkpoint).toMatch(/^\d+:\d+$/);
@@ -44,9 +48,15 @@ describe('PostgresEventStore', () => {
 
   it('refuses no_stream on an existing stream with a typed error naming both versions', async () => {
     await store.append('counter-b', [{ type: 'Counted', data: { n: 1 } }], { expectedVersion: 'no_stream' });
-    const attempt = store.append('counter-b', [{ type: 'Counted', data: { n: 2 } }], { expectedVersion: 'no_stream' });
+    const attempt = store.append('counter-b', [{ type: 'Counted', data: { n: 2 } }], {
+      expectedVersion: 'no_stream',
+    });
     await expect(attempt).rejects.toBeInstanceOf(WrongExpectedVersionError);
-    await expect(attempt).rejects.toMatchObject({ streamId: 'counter-b', expected: 'no_stream', actual: '1' });
+    await expect(attempt).rejects.toMatchObject({
+      streamId: 'counter-b',
+      expected: 'no_stream',
+      actual: '1',
+    });
   });
 
   it('checks an exact expected version and writes nothing on conflict', async () => {
@@ -63,7 +73,9 @@ describe('PostgresEventStore', () => {
 
   it("appends with 'any' whatever the version", async () => {
     await store.append('counter-d', [{ type: 'Counted', data: { n: 1 } }]);
-    const second = await store.append('counter-d', [{ type: 'Counted', data: { n: 2 } }], { expectedVersion: 'any' });
+    const second = await store.append('counter-d', [{ type: 'Counted', data: { n: 2 } }], {
+      expectedVersion: 'any',
+    });
     expect(second.nextVersion).toBe('2');
   });
 
@@ -76,7 +88,9 @@ describe('PostgresEventStore', () => {
     const again = await store.append('counter-retry', events, { expectedVersion: 'no_stream' });
     expect(again).toEqual(first);
     expect(await store.streamVersion('counter-retry')).toBe('2');
-    const { rows } = await database.pool.query("SELECT count(*)::int AS n FROM events WHERE stream_id = 'counter-retry'");
+    const { rows } = await database.pool.query(
+      "SELECT count(*)::int AS n FROM events WHERE stream_id = 'counter-retry'",
+    );
     expect(rows[0].n).toBe(2);
   });
 
@@ -94,7 +108,14 @@ describe('PostgresEventStore', () => {
   it('appends to many streams at once, all or nothing', async () => {
     const results = await store.appendMany([
       { streamId: 'bulk-2', events: [{ type: 'Counted', data: { n: 1 } }], expectedVersion: 'no_stream' },
-      { streamId: 'bulk-1', events: [{ type: 'Noted', data: { text: 'a' } }, { type: 'Noted', data: { text: 'b' } }], expectedVersion: 'no_stream' },
+      {
+        streamId: 'bulk-1',
+        events: [
+          { type: 'Noted', data: { text: 'a' } },
+          { type: 'Noted', data: { text: 'b' } },
+        ],
+        expectedVersion: 'no_stream',
+      },
     ]);
     expect(results.map((r) => [r.streamId, r.nextVersion])).toEqual([
       ['bulk-2', '1'],
@@ -110,9 +131,15 @@ describe('PostgresEventStore', () => {
   });
 
   it('refuses unknown types, malformed payloads and oversized events before writing', async () => {
-    await expect(store.append('bad-1', [{ type: 'Nope', data: {} }])).rejects.toBeInstanceOf(UnknownEventTypeError);
-    await expect(store.append('bad-1', [{ type: 'Counted', data: { n: 'x' } }])).rejects.toBeInstanceOf(MalformedEventError);
-    await expect(store.append('bad-1', [{ type: 'Noted', data: { text: 'x'.repeat(5000) } }])).rejects.toBeInstanceOf(EventTooLargeError);
+    await expect(store.append('bad-1', [{ type: 'Nope', data: {} }])).rejects.toBeInstanceOf(
+      UnknownEventTypeError,
+    );
+    await expect(store.append('bad-1', [{ type: 'Counted', data: { n: 'x' } }])).rejects.toBeInstanceOf(
+      MalformedEventError,
+    );
+    await expect(
+      store.append('bad-1', [{ type: 'Noted', data: { text: 'x'.repeat(5000) } }]),
+    ).rejects.toBeInstanceOf(EventTooLargeError);
     expect(await store.streamVersion('bad-1')).toBeNull();
   });
 
@@ -144,7 +171,11 @@ describe('PostgresEventStore', () => {
   it('fails loudly on a stored event whose type is no longer registered', async () => {
     const narrow = new PostgresEventStore(
       database.pool,
-      new EventRegistry().register({ type: 'Counted', schemaVersion: 1, schema: z.object({ n: z.number() }) }),
+      new EventRegistry().register({
+        type: 'Counted',
+        schemaVersion: 1,
+        schema: z.object({ n: z.number() }),
+      }),
     );
     await expect(narrow.readAll({ limit: 1000 })).rejects.toBeInstanceOf(UnknownEventTypeError);
   });
@@ -168,7 +199,9 @@ describe('PostgresEventStore', () => {
 
   it('refuses to start when stored transaction ids are ahead of the cluster', async () => {
     await expect(store.assertTransactionIdsNotAhead()).resolves.toBeUndefined();
-    const { rows } = await database.pool.query<{ next: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next');
+    const { rows } = await database.pool.query<{ next: string }>(
+      'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next',
+    );
     await database.pool.query('BEGIN; ALTER TABLE events ALTER COLUMN transaction_id DROP DEFAULT; COMMIT');
     await database.pool.query(
       `INSERT INTO event_streams (stream_id, stream_type, version) VALUES ('future-1', 'future', 1);

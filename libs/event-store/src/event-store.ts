@@ -8,17 +8,15 @@ import {
   TransactionIdsAheadError,
   WrongExpectedVersionError,
 } from './event-store.errors';
-import type {
-  AppendResult,
-  EventMetadata,
-  ExpectedVersion,
-  NewEvent,
-  StoredEvent,
-} from './event.types';
+import type { AppendResult, EventMetadata, ExpectedVersion, NewEvent, StoredEvent } from './event.types';
 
 /** Anything that runs a query: the pool, a client inside the caller's own transaction, or an adapter. */
 export interface Queryable {
-  query<R = Record<string, unknown>>(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: R[] }>;
+  query<R = Record<string, unknown>>(config: {
+    text: string;
+    values?: unknown[];
+    name?: string;
+  }): Promise<{ rows: R[] }>;
 }
 
 export interface EventStoreOptions {
@@ -137,7 +135,14 @@ export class PostgresEventStore {
   /** Appends to one stream in one round trip. */
   async append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const [result] = await this.appendMany(
-      [{ streamId, events, expectedVersion: options.expectedVersion ?? 'any', streamType: options.streamType }],
+      [
+        {
+          streamId,
+          events,
+          expectedVersion: options.expectedVersion ?? 'any',
+          streamType: options.streamType,
+        },
+      ],
       options.executor,
     );
     return result;
@@ -149,7 +154,9 @@ export class PostgresEventStore {
    */
   async appendMany(appends: StreamAppend[], executor: Queryable = this.pool): Promise<AppendResult[]> {
     if (appends.length === 0) return [];
-    const order = appends.map((_, i) => i).sort((a, b) => (appends[a].streamId < appends[b].streamId ? -1 : 1));
+    const order = appends
+      .map((_, i) => i)
+      .sort((a, b) => (appends[a].streamId < appends[b].streamId ? -1 : 1));
     const seen = new Set<string>();
     const streamIds: string[] = [];
     const streamTypes: string[] = [];
@@ -202,7 +209,13 @@ export class PostgresEventStore {
       });
     }
 
-    type AppendedRow = { event_id: string; global_position: string; stream_id: string; stream_version: string; transaction_id: string };
+    type AppendedRow = {
+      event_id: string;
+      global_position: string;
+      stream_id: string;
+      stream_version: string;
+      transaction_id: string;
+    };
     let rows: AppendedRow[];
     try {
       const result = await executor.query<AppendedRow>({
@@ -248,7 +261,11 @@ export class PostgresEventStore {
   }
 
   /** A stream's events from a version on (inclusive), in version order. No watermark: a stream is never gappy. */
-  async readStream(streamId: string, fromVersion: number | bigint = 1, limit = 10000): Promise<StoredEvent[]> {
+  async readStream(
+    streamId: string,
+    fromVersion: number | bigint = 1,
+    limit = 10000,
+  ): Promise<StoredEvent[]> {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT global_position::text, transaction_id::text, stream_id, stream_version::text, event_id, event_type,
               schema_version, data, metadata, recorded_at
@@ -275,15 +292,17 @@ export class PostgresEventStore {
     const after =
       typeof options.after === 'string' ? parseCheckpoint(options.after) : (options.after ?? START);
     const limit = options.limit ?? 1000;
-    const { rows } = await executor.query<EventRow & { kind: 'event' | 'head'; batch_count: string }>(
-      { name: 'fw_read_all', text: READ_ALL_SQL, values: [
+    const { rows } = await executor.query<EventRow & { kind: 'event' | 'head'; batch_count: string }>({
+      name: 'fw_read_all',
+      text: READ_ALL_SQL,
+      values: [
         after.transactionId.toString(),
         after.position.toString(),
         options.types ? [...options.types] : null,
         limit,
         options.maxBytes ?? 8 * 1024 * 1024,
-      ] },
-    );
+      ],
+    });
     const events: StoredEvent[] = [];
     let head: Checkpoint | null = null;
     let batchCount = 0;

@@ -1,4 +1,12 @@
-export { PostgresEventStore, type Queryable, type AppendOptions, type StreamAppend, type ReadAllOptions, type ReadAllResult, type EventStoreOptions } from './event-store';
+export {
+  PostgresEventStore,
+  type Queryable,
+  type AppendOptions,
+  type StreamAppend,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type EventStoreOptions,
+} from './event-store';
 export { EventRegistry, type EventDefinition } from './event-registry';
 export { EventNotifier, EVENTS_CHANNEL } from './event-notifier';
 export { deterministicEventId, randomEventId } from './event-ids';

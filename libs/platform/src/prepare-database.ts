@@ -11,8 +11,13 @@ export async function prepareDatabase(
   options: { migrate: boolean; log?: (message: string) => void },
 ): Promise<void> {
   const created = await ensureDatabase(config.DATABASE_URL);
-  if (created === 'created') options.log?.(`Created database ${new URL(config.DATABASE_URL).pathname.slice(1)}`);
-  const pool = createPool({ databaseUrl: config.DATABASE_URL, poolMax: 2, applicationName: 'frictionwatch-prepare' });
+  if (created === 'created')
+    options.log?.(`Created database ${new URL(config.DATABASE_URL).pathname.slice(1)}`);
+  const pool = createPool({
+    databaseUrl: config.DATABASE_URL,
+    poolMax: 2,
+    applicationName: 'frictionwatch-prepare',
+  });
   const db = createKysely(pool);
   try {
     if (options.migrate) {

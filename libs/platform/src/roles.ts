@@ -24,7 +24,9 @@ export function createRootModule(modules: RoleModules['modules'], config: AppCon
  * Boots a process running the given roles: validates settings, prepares the database (migrating when
  * asked), then starts Nest; with the api role it listens on HOST:PORT and prints where.
  */
-export async function startRoles(options: RoleModules & { migrate: boolean }): Promise<INestApplicationContext> {
+export async function startRoles(
+  options: RoleModules & { migrate: boolean },
+): Promise<INestApplicationContext> {
   const logger = new Logger('frictionwatch');
   const config = loadConfigOrExit();
   await prepareDatabase(config, { migrate: options.migrate, log: (m) => logger.log(m) });
@@ -69,7 +71,9 @@ function closeOnSignals(app: INestApplicationContext, logger: Logger): void {
 /** Entry points: a startup failure prints one clear message and exits non-zero. */
 export function runMain(start: () => Promise<unknown>): void {
   start().catch((error: unknown) => {
-    process.stderr.write(`frictionwatch failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `frictionwatch failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -1,5 +1,10 @@
 export { type Projection, type AnyProjection, type ProjectionContext, generationSchema } from './projection';
-export { ProjectionEngine, type ProjectionEngineOptions, type BatchOutcome, type RebuildProgress } from './projection-engine';
+export {
+  ProjectionEngine,
+  type ProjectionEngineOptions,
+  type BatchOutcome,
+  type RebuildProgress,
+} from './projection-engine';
 export { ProjectionRepository, type CheckpointRow } from './projection.repository';
 export { projectionStatus, type ProjectionStatus, type LogStatus } from './projection-status';
 export { eventTypeCountsProjection } from './event-type-counts.projection';

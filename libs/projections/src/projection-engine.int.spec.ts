@@ -1,10 +1,6 @@
 import { Client } from 'pg';
 import { sql } from 'kysely';
-import {
-  EventNotifier,
-  PostgresEventStore,
-  WrongExpectedVersionError,
-} from '@frictionwatch/event-store';
+import { EventNotifier, PostgresEventStore, WrongExpectedVersionError } from '@frictionwatch/event-store';
 import {
   appliedEventsProjection,
   createTestDatabase,
@@ -38,7 +34,9 @@ describe('ProjectionEngine under concurrent writers', () => {
   beforeAll(async () => {
     database = await createTestDatabase({ poolMax: 20 });
     notifier = new EventNotifier(database.pool, database.url);
-    store = new PostgresEventStore(database.pool, testEventRegistry(), { onAppended: () => notifier.appended() });
+    store = new PostgresEventStore(database.pool, testEventRegistry(), {
+      onAppended: () => notifier.appended(),
+    });
   });
   afterAll(async () => {
     await notifier.close();
@@ -85,7 +83,10 @@ describe('ProjectionEngine under concurrent writers', () => {
           const stream = streams[Math.floor(Math.random() * streams.length)];
           const size = Math.min(1 + Math.floor(Math.random() * 4), target - written);
           if (size <= 0) break;
-          const events = Array.from({ length: size }, (_, n) => ({ type: 'Counted', data: { n, writer: id } }));
+          const events = Array.from({ length: size }, (_, n) => ({
+            type: 'Counted',
+            data: { n, writer: id },
+          }));
           const version = await store.streamVersion(stream);
           await client.query('BEGIN');
           try {
@@ -231,7 +232,11 @@ describe('projection failures, competing runners and rebuilds', () => {
     expect(await engine.repository.retry('applied_events')).toBe(1);
     expect(await engine.runBatch('applied_events', 1)).toMatchObject({ kind: 'applied', events: 5 });
     expect(await count(database, 'proj_applied_events_g1.applied_events')).toBe(5);
-    expect((await engine.repository.checkpoints('applied_events'))[0]).toMatchObject({ status: 'live', attempts: 0, last_error: null });
+    expect((await engine.repository.checkpoints('applied_events'))[0]).toMatchObject({
+      status: 'live',
+      attempts: 0,
+      last_error: null,
+    });
   });
 
   it('two runners of one projection never apply the same batch', async () => {
@@ -240,7 +245,14 @@ describe('projection failures, competing runners and rebuilds', () => {
       new ProjectionEngine(
         database.db,
         store,
-        [appliedEventsProjection({ afterInsert: async (p) => { seenBy[id] += p.length; await sleep(2); } })],
+        [
+          appliedEventsProjection({
+            afterInsert: async (p) => {
+              seenBy[id] += p.length;
+              await sleep(2);
+            },
+          }),
+        ],
         { batchSize: 7, pollIntervalMs: 20 },
       );
     const a = runner('a');
@@ -269,7 +281,9 @@ describe('projection failures, competing runners and rebuilds', () => {
     const appender = (async () => {
       let i = 0;
       while (appending) {
-        await store.append(`noted-${i % 7}`, [{ type: i % 2 ? 'Noted' : 'Counted', data: i % 2 ? { text: 'x' } : { n: i } }]);
+        await store.append(`noted-${i % 7}`, [
+          { type: i % 2 ? 'Noted' : 'Counted', data: i % 2 ? { text: 'x' } : { n: i } },
+        ]);
         i += 1;
       }
     })();
@@ -280,7 +294,9 @@ describe('projection failures, competing runners and rebuilds', () => {
     const reader = (async () => {
       while (reading) {
         const schema = await engine.activeSchema('event_type_counts');
-        const result = await sql<{ total: string | null }>`SELECT sum(event_count)::text AS total FROM ${sql.table(`${schema}.event_type_daily_counts`)}`
+        const result = await sql<{
+          total: string | null;
+        }>`SELECT sum(event_count)::text AS total FROM ${sql.table(`${schema}.event_type_daily_counts`)}`
           .execute(database.db)
           .catch(() => null); // the old schema may be dropped between the lookup and the read
         const total = Number(result?.rows[0].total ?? lastTotal);
@@ -298,7 +314,9 @@ describe('projection failures, competing runners and rebuilds', () => {
     await appender;
     const total = await count(database, 'events');
     await waitFor(async () => {
-      const { rows } = await database.pool.query<{ n: string }>('SELECT sum(event_count)::text AS n FROM proj_event_type_counts_g2.event_type_daily_counts');
+      const { rows } = await database.pool.query<{ n: string }>(
+        'SELECT sum(event_count)::text AS n FROM proj_event_type_counts_g2.event_type_daily_counts',
+      );
       return Number(rows[0].n) === total;
     });
     reading = false;
@@ -312,7 +330,9 @@ describe('projection failures, competing runners and rebuilds', () => {
         FROM events GROUP BY 1, 2) t`);
     expect(rebuilt).toEqual({ rows: Number(truth[0].rows), md5: truth[0].md5 });
     expect(decreased).toBe(false);
-    const { rows: schemas } = await database.pool.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'proj_event_type_counts_%'");
+    const { rows: schemas } = await database.pool.query(
+      "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'proj_event_type_counts_%'",
+    );
     expect(schemas.map((s) => s.nspname)).toEqual(['proj_event_type_counts_g2']);
   });
 });

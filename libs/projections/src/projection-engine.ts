@@ -55,7 +55,8 @@ export class ProjectionEngine {
   ) {
     for (const projection of projections) {
       assertProjectionName(projection.name);
-      if (this.projections.has(projection.name)) throw new Error(`Projection ${projection.name} is registered twice`);
+      if (this.projections.has(projection.name))
+        throw new Error(`Projection ${projection.name} is registered twice`);
       this.projections.set(projection.name, projection);
     }
     this.repository = new ProjectionRepository(db);
@@ -71,7 +72,8 @@ export class ProjectionEngine {
 
   projection(name: string): AnyProjection {
     const projection = this.projections.get(name);
-    if (!projection) throw new Error(`Unknown projection "${name}" (known: ${this.names().join(', ') || 'none'})`);
+    if (!projection)
+      throw new Error(`Unknown projection "${name}" (known: ${this.names().join(', ') || 'none'})`);
     return projection;
   }
 
@@ -89,17 +91,29 @@ export class ProjectionEngine {
         if (!row) return { kind: 'busy' };
         const after = `${row.transaction_id}:${row.global_position}`;
         const batch = await this.store.readAll(
-          { after, limit: this.batchSize, types: projection.canHandle === 'all' ? undefined : projection.canHandle },
+          {
+            after,
+            limit: this.batchSize,
+            types: projection.canHandle === 'all' ? undefined : projection.canHandle,
+          },
           kyselyQueryable(trx),
         );
         if (batch.events.length > 0) {
           const schema = generationSchema(name, generation);
-          await projection.handle(batch.events, { db: trx.withSchema(schema) as unknown as Kysely<unknown>, schema });
+          await projection.handle(batch.events, {
+            db: trx.withSchema(schema) as unknown as Kysely<unknown>,
+            schema,
+          });
         }
         if (batch.checkpoint === after) return { kind: 'idle', checkpoint: after };
         await this.repository.advance(trx, name, generation, batch.checkpoint, batch.events.length);
         return batch.events.length > 0
-          ? { kind: 'applied', events: batch.events.length, checkpoint: batch.checkpoint, caughtUp: batch.caughtUp }
+          ? {
+              kind: 'applied',
+              events: batch.events.length,
+              checkpoint: batch.checkpoint,
+              caughtUp: batch.caughtUp,
+            }
           : { kind: 'idle', checkpoint: batch.checkpoint };
       });
     } catch (error) {
@@ -111,12 +125,17 @@ export class ProjectionEngine {
   }
 
   /** Applies batches until nothing below the watermark remains; throws if the generation fails. */
-  async catchUp(name: string, generation: number, onProgress?: (progress: RebuildProgress) => void): Promise<void> {
+  async catchUp(
+    name: string,
+    generation: number,
+    onProgress?: (progress: RebuildProgress) => void,
+  ): Promise<void> {
     let applied = 0;
     for (;;) {
       const outcome = await this.runBatch(name, generation);
       if (outcome.kind === 'error') {
-        if (outcome.failed) throw new Error(`Projection ${name} generation ${generation} failed: ${outcome.error}`);
+        if (outcome.failed)
+          throw new Error(`Projection ${name} generation ${generation} failed: ${outcome.error}`);
         await sleep(this.backoff(1));
         continue;
       }
@@ -138,7 +157,10 @@ export class ProjectionEngine {
    * Blue/green rebuild: builds a new generation from zero beside the live one in short batches, switches
    * reads to it once it has caught up, then drops the old one after a grace period. Never truncates in place.
    */
-  async rebuild(name: string, onProgress?: (progress: RebuildProgress) => void): Promise<{ generation: number; previous: number | null }> {
+  async rebuild(
+    name: string,
+    onProgress?: (progress: RebuildProgress) => void,
+  ): Promise<{ generation: number; previous: number | null }> {
     const projection = this.projection(name);
     await this.repository.initialise(projection);
     const generation = await this.db.transaction().execute(async (trx) => {

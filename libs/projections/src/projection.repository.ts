@@ -43,13 +43,25 @@ export class ProjectionRepository {
     await projection.createTables(trx.withSchema(schema) as unknown as Kysely<unknown>, schema);
     await trx
       .insertInto('projection_checkpoints')
-      .values({ name: projection.name, generation, status, transaction_id: '0', global_position: '0', events_applied: '0', attempts: 0 })
+      .values({
+        name: projection.name,
+        generation,
+        status,
+        transaction_id: '0',
+        global_position: '0',
+        events_applied: '0',
+        attempts: 0,
+      })
       .execute();
     return schema;
   }
 
   /** Locks a runnable checkpoint row for one batch; null when another runner holds it or it is not runnable. */
-  async lockForBatch(trx: Transaction<Database>, name: string, generation: number): Promise<CheckpointRow | null> {
+  async lockForBatch(
+    trx: Transaction<Database>,
+    name: string,
+    generation: number,
+  ): Promise<CheckpointRow | null> {
     const row = await trx
       .selectFrom('projection_checkpoints')
       .select([
@@ -71,7 +83,13 @@ export class ProjectionRepository {
     return (row as CheckpointRow | undefined) ?? null;
   }
 
-  async advance(trx: Transaction<Database>, name: string, generation: number, checkpoint: string, applied: number): Promise<void> {
+  async advance(
+    trx: Transaction<Database>,
+    name: string,
+    generation: number,
+    checkpoint: string,
+    applied: number,
+  ): Promise<void> {
     const [transactionId, position] = checkpoint.split(':');
     await trx
       .updateTable('projection_checkpoints')
@@ -89,13 +107,20 @@ export class ProjectionRepository {
   }
 
   /** Records a failed batch; after `maxAttempts` the generation is marked failed and stops. */
-  async recordFailure(name: string, generation: number, error: string, maxAttempts: number): Promise<'retry' | 'failed'> {
+  async recordFailure(
+    name: string,
+    generation: number,
+    error: string,
+    maxAttempts: number,
+  ): Promise<'retry' | 'failed'> {
     const row = await this.db
       .updateTable('projection_checkpoints')
       .set({
         attempts: sql<number>`attempts + 1`,
         last_error: error.slice(0, 4000),
-        status: sql<CheckpointRow['status']>`CASE WHEN attempts + 1 >= ${maxAttempts} THEN 'failed' ELSE status END`,
+        status: sql<
+          CheckpointRow['status']
+        >`CASE WHEN attempts + 1 >= ${maxAttempts} THEN 'failed' ELSE status END`,
         updated_at: sql<Date>`now()`,
       })
       .where('name', '=', name)
@@ -111,7 +136,9 @@ export class ProjectionRepository {
     const result = await this.db
       .updateTable('projection_checkpoints')
       .set({
-        status: sql<CheckpointRow['status']>`CASE WHEN generation = (SELECT active_generation FROM projections p WHERE p.name = projection_checkpoints.name) THEN 'live' ELSE 'building' END`,
+        status: sql<
+          CheckpointRow['status']
+        >`CASE WHEN generation = (SELECT active_generation FROM projections p WHERE p.name = projection_checkpoints.name) THEN 'live' ELSE 'building' END`,
         attempts: 0,
         updated_at: sql<Date>`now()`,
       })
@@ -142,7 +169,11 @@ export class ProjectionRepository {
   }
 
   async activeGeneration(name: string): Promise<number | null> {
-    const row = await this.db.selectFrom('projections').select('active_generation').where('name', '=', name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('projections')
+      .select('active_generation')
+      .where('name', '=', name)
+      .executeTakeFirst();
     return row?.active_generation ?? null;
   }
 
@@ -160,9 +191,23 @@ export class ProjectionRepository {
   /** Reads switch to the new generation; the old one is retired (its runner stops). */
   async switchTo(name: string, generation: number): Promise<number | null> {
     return this.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('projections').select('active_generation').where('name', '=', name).forUpdate().executeTakeFirstOrThrow();
-      await trx.updateTable('projections').set({ active_generation: generation, updated_at: sql<Date>`now()` }).where('name', '=', name).execute();
-      await trx.updateTable('projection_checkpoints').set({ status: 'live', updated_at: sql<Date>`now()` }).where('name', '=', name).where('generation', '=', generation).execute();
+      const current = await trx
+        .selectFrom('projections')
+        .select('active_generation')
+        .where('name', '=', name)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('projections')
+        .set({ active_generation: generation, updated_at: sql<Date>`now()` })
+        .where('name', '=', name)
+        .execute();
+      await trx
+        .updateTable('projection_checkpoints')
+        .set({ status: 'live', updated_at: sql<Date>`now()` })
+        .where('name', '=', name)
+        .where('generation', '=', generation)
+        .execute();
       if (current.active_generation !== null && current.active_generation !== generation) {
         await trx
           .updateTable('projection_checkpoints')
@@ -177,7 +222,11 @@ export class ProjectionRepository {
 
   async dropGeneration(name: string, generation: number): Promise<void> {
     await sql`DROP SCHEMA IF EXISTS ${sql.id(generationSchema(name, generation))} CASCADE`.execute(this.db);
-    await this.db.deleteFrom('projection_checkpoints').where('name', '=', name).where('generation', '=', generation).execute();
+    await this.db
+      .deleteFrom('projection_checkpoints')
+      .where('name', '=', name)
+      .where('generation', '=', generation)
+      .execute();
   }
 
   /** An order-independent digest of a table's rows, to compare two generations. */

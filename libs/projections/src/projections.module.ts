@@ -1,4 +1,10 @@
-import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { KYSELY, type Database } from '@frictionwatch/database';
@@ -34,7 +40,13 @@ export class ProjectionsModule {
         {
           provide: ProjectionEngine,
           inject: [KYSELY, PostgresEventStore, EventNotifier, APP_CONFIG, PROJECTIONS],
-          useFactory: (db: Kysely<Database>, store: PostgresEventStore, notifier: EventNotifier, config: AppConfig, list: AnyProjection[]) =>
+          useFactory: (
+            db: Kysely<Database>,
+            store: PostgresEventStore,
+            notifier: EventNotifier,
+            config: AppConfig,
+            list: AnyProjection[],
+          ) =>
             new ProjectionEngine(db, store, list, {
               notifier,
               batchSize: config.PROJECTION_BATCH_SIZE,

@@ -2,7 +2,13 @@ import type { Generated, Kysely } from 'kysely';
 import type { Projection } from '@frictionwatch/projections';
 
 export interface AppliedEventsTables {
-  applied_events: { seq: Generated<string>; global_position: string; transaction_id: string; stream_id: string; stream_version: string };
+  applied_events: {
+    seq: Generated<string>;
+    global_position: string;
+    transaction_id: string;
+    stream_id: string;
+    stream_version: string;
+  };
 }
 
 /**
@@ -10,7 +16,11 @@ export interface AppliedEventsTables {
  * global_position makes a second application of any event fail loudly.
  */
 export function appliedEventsProjection(
-  options: { name?: string; beforeInsert?: (positions: string[]) => Promise<void> | void; afterInsert?: (positions: string[]) => Promise<void> | void } = {},
+  options: {
+    name?: string;
+    beforeInsert?: (positions: string[]) => Promise<void> | void;
+    afterInsert?: (positions: string[]) => Promise<void> | void;
+  } = {},
 ): Projection<AppliedEventsTables> {
   return {
     name: options.name ?? 'applied_events',

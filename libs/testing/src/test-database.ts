@@ -19,7 +19,8 @@ function urlFor(database: string): string {
 /** The template's name changes whenever a migration changes, so a stale template is never reused. */
 export function templateName(): string {
   const hash = createHash('sha256');
-  for (const file of readdirSync(MIGRATIONS_DIR).sort()) hash.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)));
+  for (const file of readdirSync(MIGRATIONS_DIR).sort())
+    hash.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)));
   return `fw_template_${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -69,7 +70,9 @@ export interface TestDatabase {
 }
 
 /** A fresh, migrated database of its own for one test file, cloned from the template. */
-export async function createTestDatabase(options: { migrated?: boolean; poolMax?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { migrated?: boolean; poolMax?: number } = {},
+): Promise<TestDatabase> {
   const name = `fw_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const migrated = options.migrated ?? true;
   await withAdmin(async (admin) => {
@@ -77,7 +80,11 @@ export async function createTestDatabase(options: { migrated?: boolean; poolMax?
     else await admin.query(`CREATE DATABASE "${name}"`);
   });
   const url = urlFor(name);
-  const pool = createPool({ databaseUrl: url, poolMax: options.poolMax ?? 10, applicationName: 'frictionwatch-test' });
+  const pool = createPool({
+    databaseUrl: url,
+    poolMax: options.poolMax ?? 10,
+    applicationName: 'frictionwatch-test',
+  });
   const db = createKysely(pool);
   let dropped = false;
   return {

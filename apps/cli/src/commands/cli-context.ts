@@ -17,7 +17,11 @@ export interface CliContext {
 /** Database-backed commands share this: settings, one small pool, the store and the projections. */
 export async function withCliContext<T>(work: (context: CliContext) => Promise<T>): Promise<T> {
   const config = loadConfigOrExit();
-  const pool = createPool({ databaseUrl: config.DATABASE_URL, poolMax: 4, applicationName: 'frictionwatch-cli' });
+  const pool = createPool({
+    databaseUrl: config.DATABASE_URL,
+    poolMax: 4,
+    applicationName: 'frictionwatch-cli',
+  });
   const db = createKysely(pool);
   const store = new PostgresEventStore(pool, registerEventTypes(new EventRegistry()), {
     lockTimeoutMs: config.EVENT_STORE_LOCK_TIMEOUT_MS,

@@ -32,7 +32,12 @@ export async function rebuild(name: string): Promise<void> {
     engine.projection(name); // unknown names fail before anything is created
     const { rows } = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events');
     const bar = new SingleBar(
-      { format: `rebuild ${name} [{bar}] {value}/{total} events | {eta}s left`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000 },
+      {
+        format: `rebuild ${name} [{bar}] {value}/{total} events | {eta}s left`,
+        hideCursor: true,
+        noTTYOutput: true,
+        notTTYSchedule: 2000,
+      },
       Presets.shades_classic,
     );
     bar.start(Number(rows[0].n), 0);
@@ -50,6 +55,8 @@ export async function retry(name: string): Promise<void> {
   await withCliContext(async ({ engine }) => {
     engine.projection(name);
     const count = await engine.repository.retry(name);
-    process.stdout.write(count ? `Projection ${name} is running again\n` : `Projection ${name} was not failed\n`);
+    process.stdout.write(
+      count ? `Projection ${name} is running again\n` : `Projection ${name} was not failed\n`,
+    );
   });
 }
