@@ -43,8 +43,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   );
   await sql`CREATE INDEX events_type_idx ON events (event_type, transaction_id, global_position)`.execute(db);
 
-  // One round trip per append, for one stream or many. Each stream's compare-and-set is the
-  // transaction's first write (streams taken in the caller's sorted order, so no deadlock), then
+  // One round trip per append, for one stream or many. A retried append (same event ids) is recognised
+  // by the caller from the unique violation or version conflict it meets, which keeps the common path
+  // free of a lookup. Each stream's compare-and-set is the transaction's first write (streams taken in the caller's sorted order, so no deadlock), then
   // the events in one INSERT. Expected version: -1 = no stream yet, -2 = any, n >= 0 = exactly n.
   await sql`
     CREATE FUNCTION fw_append_events(
@@ -64,26 +65,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     LANGUAGE plpgsql AS $fn$
     #variable_conflict use_column
     DECLARE
-      existing integer;
       bases bigint[] := '{}';
       new_version bigint;
       current_version bigint;
       i integer;
     BEGIN
       PERFORM set_config('lock_timeout', p_lock_timeout, true);
-
-      -- A retried append (same event ids) returns what the first one wrote and writes nothing.
-      SELECT count(*) INTO existing FROM events e WHERE e.event_id = ANY (p_event_ids);
-      IF existing > 0 THEN
-        IF existing = cardinality(p_event_ids) THEN
-          RETURN QUERY
-            SELECT e.event_id, e.global_position, e.stream_id, e.stream_version, e.transaction_id::text
-            FROM events e WHERE e.event_id = ANY (p_event_ids) ORDER BY e.global_position;
-          RETURN;
-        END IF;
-        RAISE EXCEPTION 'some of the event ids of this append are already stored, others are not'
-          USING ERRCODE = 'FW002';
-      END IF;
 
       FOR i IN 1 .. cardinality(p_stream_ids) LOOP
         IF p_expected[i] = -1 THEN

@@ -156,7 +156,16 @@ async function singleRawInserts(pool: Pool): Promise<{ perSec: number; p99Ms: nu
     await Promise.all(
       Array.from({ length: SINGLE_WRITERS }, async (_, w) => {
         for (let i = 0; i < SINGLE_PER_WRITER; i += 1) {
-          const [row] = rawRows(w, i).slice(0, 1);
+          const id = randomUUID();
+          const row = {
+            id,
+            data: JSON.stringify(payload(i)),
+            metadata: JSON.stringify({
+              correlationId: id,
+              causationId: null,
+              occurredAt: new Date().toISOString(),
+            }),
+          };
           const start = process.hrtime.bigint();
           await pool.query({
             name: 'bench_single_raw',

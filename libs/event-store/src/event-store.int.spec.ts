@@ -94,6 +94,14 @@ describe('PostgresEventStore', () => {
     expect(rows[0].n).toBe(2);
   });
 
+  it("recognises a retried 'any' append by its ids and returns the original positions", async () => {
+    const events = [{ type: 'Noted', data: { text: 'once' }, eventId: deterministicEventId('retry-any:1') }];
+    const first = await store.append('noted-retry', events);
+    const again = await store.append('noted-retry', events);
+    expect(again).toEqual(first);
+    expect(await store.streamVersion('noted-retry')).toBe('1');
+  });
+
   it('refuses an append that reuses some stored ids but not all', async () => {
     const id = deterministicEventId('partial:1');
     await store.append('counter-partial', [{ type: 'Counted', data: { n: 1 }, eventId: id }]);

@@ -69,6 +69,14 @@ interface EventRow {
   recorded_at: Date;
 }
 
+interface AppendedRow {
+  event_id: string;
+  global_position: string;
+  stream_id: string;
+  stream_version: string;
+  transaction_id: string;
+}
+
 const APPEND_SQL =
   'SELECT event_id, global_position::text, stream_id, stream_version::text, transaction_id FROM fw_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb[], $12::jsonb[])';
 
@@ -209,13 +217,6 @@ export class PostgresEventStore {
       });
     }
 
-    type AppendedRow = {
-      event_id: string;
-      global_position: string;
-      stream_id: string;
-      stream_version: string;
-      transaction_id: string;
-    };
     let rows: AppendedRow[];
     try {
       const result = await executor.query<AppendedRow>({
@@ -238,7 +239,13 @@ export class PostgresEventStore {
       });
       rows = result.rows;
     } catch (error) {
-      throw this.translate(error);
+      const translated = this.translate(error);
+      const mayBeRetry =
+        translated instanceof WrongExpectedVersionError ||
+        (error as { constraint?: string }).constraint === 'events_event_id_key';
+      // Only on the pool: inside the caller's transaction the failed statement has aborted it anyway.
+      if (!mayBeRetry || executor !== this.pool) throw translated;
+      rows = await this.storedAppend(ids, translated);
     }
     this.options.onAppended?.();
 
@@ -378,7 +385,26 @@ export class PostgresEventStore {
       const detail = /expected=(\S+) actual=(\S+)/.exec(pgError.detail ?? '');
       return new WrongExpectedVersionError(stream, detail?.[1] ?? '?', detail?.[2] ?? '?');
     }
-    if (pgError.code === 'FW002') return new PartialDuplicateAppendError(pgError.message);
+    if (pgError.constraint === 'events_event_id_key') {
+      return new PartialDuplicateAppendError(
+        `An event id of this append is already stored: ${pgError.detail ?? ''}`,
+      );
+    }
     return error;
+  }
+
+  /**
+   * A retried append meets a conflict or a duplicate id: when every one of its ids is stored, it
+   * returns what the first append wrote; when only some are, the caller mixed up two appends.
+   */
+  private async storedAppend(ids: string[], failure: unknown): Promise<AppendedRow[]> {
+    const { rows } = await this.pool.query<AppendedRow>(
+      `SELECT event_id, global_position::text, stream_id, stream_version::text, transaction_id::text
+       FROM events WHERE event_id = ANY ($1::uuid[]) ORDER BY global_position`,
+      [ids],
+    );
+    if (rows.length === ids.length) return rows;
+    if (rows.length === 0) throw failure;
+    throw new PartialDuplicateAppendError('Some event ids of this append are already stored, others are not');
   }
 }
