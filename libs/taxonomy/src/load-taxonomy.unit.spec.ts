@@ -154,7 +154,7 @@ describe('validation', () => {
 
   it('rejects a node without provenance', () => {
     const stages = sources().stages.replace(
-      /    provenance:\n      - implied: the end of a measure or case; counterpart of its opening\n/,
+      / {4}provenance:\n {6}- implied: the end of a measure or case; counterpart of its opening\n/,
       '    provenance: []\n',
     );
     expectProblem({ stages }, /provenance/);

@@ -1,0 +1,10 @@
+export { ItemClassifier, classify, CLASSIFIER_VERSION } from './item-classifier';
+export type {
+  ClassifiableItem,
+  Classification,
+  Evidence,
+  EvidenceField,
+  EvidenceLabel,
+} from './classification.types';
+export { parseCaseRefs, type CaseRef, type CaseRefKind } from './case-refs';
+export { parseHsCodes, parseRates } from './trade-figures';
