@@ -41,34 +41,39 @@ export function decideFriction(
   const typeHits: TypeHit[] = [];
   for (const field of fields) {
     for (const hit of field.hits) {
-      const payload = payloadOf(hit, 'friction');
-      if (!payload) continue;
       for (const p of hit.payloads) {
-        if (p.kind === 'friction') typeHits.push({ field, hit, payload: p, passing: isPassing(field, hit) });
+        if (p.kind !== 'friction') continue;
+        const payload = p.weak && p.top === 'security_restriction' ? retarget(field, hit, p) : p;
+        typeHits.push({ field, hit, payload, passing: isPassing(field, hit) });
       }
     }
   }
   const title = fields[0];
   const titleIsMarketNews = title.hits.some((h) => hasCue(h, 'nonFriction'));
-  const titleHasStage = title.hits.some((h) => {
-    const stage = payloadOf(h, 'stage');
-    return stage !== undefined && !stage.weak;
-  });
+  const titleHasStage = title.hits.some((h) => payloadOf(h, 'stage') !== undefined);
+  const summaryHasStage = fields
+    .slice(1)
+    .some((f) => f.hits.some((h) => payloadOf(h, 'stage') !== undefined));
+  const titleNamesJurisdiction = title.hits.some((h) => payloadOf(h, 'jurisdiction') !== undefined);
 
   const live = typeHits.filter((t) => !t.passing);
   const strong = live.filter((t) => !t.payload.weak);
-  const strongInTitle = strong.some((t) => t.field.field === 'title');
+  const weak = live.filter((t) => t.payload.weak);
+  const inTitle = (list: TypeHit[]) => list.filter((t) => t.field.field === 'title');
   const wto = fields.flatMap((field) => wtoDisputes(field));
   const refMeasures = caseRefs.filter((r) => r.ref.measure);
 
   let friction: boolean;
-  if (strongInTitle || wto.some((w) => w.field.field === 'title')) {
+  if (inTitle(strong).length > 0 || wto.some((w) => w.field.field === 'title')) {
     friction = !titleIsMarketNews || titleHasStage;
   } else if (strong.length > 0 || wto.length > 0 || refMeasures.length > 0) {
     friction = !titleIsMarketNews;
+  } else if (inTitle(weak).length > 0) {
+    friction = !titleIsMarketNews;
+  } else if (weak.length > 0) {
+    friction = !titleIsMarketNews && (titleHasStage || (titleNamesJurisdiction && summaryHasStage));
   } else {
-    const weakInTitle = live.some((t) => t.field.field === 'title');
-    friction = weakInTitle && titleHasStage && !titleIsMarketNews;
+    friction = false;
   }
   if (!friction) return { friction: false, frictionTypes: [], typeHits: [] };
 
@@ -97,15 +102,44 @@ export function decideFriction(
       text: field.text.slice(s, e),
     });
   };
-  for (const t of strong) add(t.payload.top, t.field, t.hit, lexicon.ruleOf(t.hit.phrase, t.payload));
-  for (const w of wto) add('wto_dispute', w.field, w.hit, 'type:wto_dispute:wto_with_dispute_word');
-  for (const { field, ref } of refMeasures) {
-    add(ref.measure!, field, null, `type:${ref.measure}:case_ref`, ref.start, ref.end);
-  }
-  for (const t of live.filter((x) => x.payload.weak)) {
-    if (t.payload.top === 'tariff' && types.some((x) => TRADE_REMEDIES.includes(x))) continue;
-    if (t.payload.top !== 'tariff' && types.length > 0) continue;
-    add(t.payload.top, t.field, t.hit, lexicon.ruleOf(t.hit.phrase, t.payload));
+  if (wto.length > 0) {
+    // A WTO dispute item is about the dispute, not also about the measure disputed.
+    const w = wto.find((x) => x.field.field === 'title') ?? wto[0];
+    add('wto_dispute', w.field, w.hit, 'type:wto_dispute:wto_with_dispute_word');
+  } else {
+    // Trade remedies named in the title speak for the item ("Initiation of Countervailing Duty
+    // Investigation" is not also the anti-dumping petition its summary mentions).
+    const titleRemedies = new Set(
+      inTitle(strong)
+        .map((t) => t.payload.top)
+        .filter((t) => TRADE_REMEDIES.includes(t)),
+    );
+    for (const t of strong) {
+      if (titleRemedies.size > 0 && t.field.field !== 'title' && TRADE_REMEDIES.includes(t.payload.top))
+        continue;
+      if (t.payload.top === 'wto_dispute') continue;
+      add(t.payload.top, t.field, t.hit, lexicon.ruleOf(t.hit.phrase, t.payload));
+    }
+    if (types.length === 0) {
+      for (const { field, ref } of refMeasures)
+        add(ref.measure!, field, null, `type:${ref.measure}:case_ref`, ref.start, ref.end);
+    }
+    if (types.length === 0) {
+      const firstWeak = inTitle(weak)[0] ?? weak[0];
+      if (firstWeak)
+        add(
+          firstWeak.payload.top,
+          firstWeak.field,
+          firstWeak.hit,
+          lexicon.ruleOf(firstWeak.hit.phrase, firstWeak.payload),
+        );
+    }
+    // A safeguard or trade-remedy duty is not also a tariff.
+    if (types.some((t) => TRADE_REMEDIES.includes(t)) && types.includes('tariff')) {
+      types.splice(types.indexOf('tariff'), 1);
+      const at = evidence.findIndex((e) => e.label === 'frictionTypes' && e.value === 'tariff');
+      if (at >= 0) evidence.splice(at, 1);
+    }
   }
   if (types.length === 0) return { friction: false, frictionTypes: [], typeHits: [] };
   const firstTitleHit = kept.find((k) => k.field.field === 'title') ?? kept[0];
@@ -119,6 +153,32 @@ export function decideFriction(
     text: firstTitleHit ? firstTitleHit.field.text.slice(firstTitleHit.hit.start, firstTitleHit.hit.end) : '',
   });
   return { friction: true, frictionTypes: types, typeHits: kept };
+}
+
+/** How near (characters) a context word must be to a generic measure word to decide its type. */
+const CONTEXT_WINDOW = 60;
+
+/**
+ * A generic measure word ("ban", "blocks", "restrictions") near an investment word is an investment
+ * restriction ("blocks the takeover"), near an export word an export control ("bans exports"), else a
+ * security-driven market restriction.
+ */
+function retarget(field: ScannedField, hit: Hit, payload: FrictionPayload): FrictionPayload {
+  let best: { distance: number; top: FrictionTypeId } | null = null;
+  for (const other of field.hits) {
+    const distance = other.start >= hit.end ? other.start - hit.end : hit.start - other.end;
+    if (distance < 0 || distance > CONTEXT_WINDOW) continue;
+    const from = Math.min(hit.end, other.end);
+    const to = Math.max(hit.start, other.start);
+    if (!sameClause(field.text, from, to)) continue;
+    const top: FrictionTypeId | null = hasCue(other, 'investmentWord')
+      ? 'investment_restriction'
+      : hasCue(other, 'exportWord')
+        ? 'export_control'
+        : null;
+    if (top && (!best || distance < best.distance)) best = { distance, top };
+  }
+  return best ? { ...payload, top: best.top, node: best.top } : payload;
 }
 
 /** A measure named right after "despite", "amid", "to avoid" … (within the clause, a few words before). */

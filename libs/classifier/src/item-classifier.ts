@@ -49,7 +49,13 @@ export class ItemClassifier {
     let dutyRates: string[] = [];
     if (decision.friction) {
       stage = decideStage(fields, this.lexicon, evidence);
-      ({ actors, targets } = resolveJurisdictions(fields, this.lexicon, this.hintOf(item), evidence));
+      ({ actors, targets } = resolveJurisdictions(
+        fields,
+        this.lexicon,
+        this.hintOf(item),
+        decision.frictionTypes.includes('wto_dispute'),
+        evidence,
+      ));
       dutyRates = ratesNear(fields, decision.typeHits);
     }
     const classification: Classification = {

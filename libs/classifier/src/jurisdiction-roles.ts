@@ -1,20 +1,28 @@
 import type { JurisdictionCode, MentionKind } from '@frictionwatch/taxonomy';
 import type { Evidence } from './classification.types';
-import type { Lexicon } from './lexicon';
+import type { Hit, Lexicon } from './lexicon';
 import { hasCue, hitAfter, hitBefore, payloadOf, type ScannedField } from './scanned-item';
 
 export type Role = 'actor' | 'target';
 
 interface Mention {
   field: ScannedField;
+  hit: Hit;
   start: number;
   end: number;
   code: JurisdictionCode;
   kind: MentionKind;
   role: Role | null;
-  rule: string;
+  /** Why: `preposition`, `verb`, `measure`, `goods`, `list`, … (the evidence rule is `role:<role>:<why>`). */
+  why: string;
   /** The first jurisdiction named at the start of the field, in subject position. */
   subject: boolean;
+}
+
+export interface PublisherHint {
+  code: JurisdictionCode;
+  field: 'jurisdictionHint' | 'source';
+  text: string;
 }
 
 /** Words allowed between a preposition and the jurisdiction ("from the", "on certain"). */
@@ -22,35 +30,55 @@ const PREPOSITION_GAP =
   /^\s*(?:(?:the|a|an|certain|some|all|its|their|other|more|new|major|several|many|dozens of|hundreds of|[\d,.]+\+?)\s+){0,2}$/i;
 /** What may separate a jurisdiction from the word after it ("China's new", "U.S. 100%"). */
 const NEXT_GAP = /^(?:'s?|’s?)?\s*(?:[^\s,;:.!?()"“”]+\s+){0,2}$/;
+/** What joins the members of a list of jurisdictions ("China, Thailand and Vietnam", "欧盟、美国"). */
+const LIST_GAP = /^\s*(?:,|、|和|及|与|\/)?\s*(?:(?:and|or|as well as)\s+)?(?:the\s+)?(?:\(\d+\)\s*)?$/i;
+/** A WTO dispute's title names the respondent first: "Japan — Measures Related to …". */
+const DISPUTE_TITLE_DASH = /^\s*[—–-]/;
 
 /**
  * Who acts and who is aimed at. Each mention gets a role from its neighbours: a preposition before it
- * ("imports from", "probe into", "against" → target; "by" → actor), the word after it (an institution,
- * a measure or a verb → actor: "Chinese government", "EU tariffs", "China launches"; goods or a sector →
- * target: "Chinese EVs", "EU pork"), or its kind (an institution or a capital acts; "Chinese-made" is a
- * target). The title decides first, then the summary's first sentence, then the publisher.
+ * ("imports from", "probe into", "against" → target; "by" → actor), a verb or measure word right before it
+ * ("hikes China tariffs", "restrict China's …" → target), the word after it (an institution, a measure or
+ * a verb → actor: "Chinese government", "EU tariffs", "China launches"; goods or a sector → target:
+ * "Chinese EVs", "EU pork"), a list it belongs to ("from China, Thailand and Vietnam"), or its kind (an
+ * institution or a capital acts; "Chinese-made" is a target; a firm such as Huawei is a target when no
+ * jurisdiction is). The title decides first, then the summary's first sentence, then the publisher.
+ * In a WTO dispute the complainant is the actor: the owner of the measure disputed is the target.
  */
 export function resolveJurisdictions(
   fields: readonly ScannedField[],
   lexicon: Lexicon,
-  hint: { code: JurisdictionCode; field: 'jurisdictionHint' | 'source'; text: string } | null,
+  hint: PublisherHint | null,
+  wtoDispute: boolean,
   evidence: Evidence[],
 ): { actors: JurisdictionCode[]; targets: JurisdictionCode[] } {
-  const mentions = fields.flatMap((f) => mentionsIn(f, lexicon));
+  const mentions = fields.flatMap((f) => mentionsIn(f, wtoDispute));
   const inTitle = mentions.filter((m) => m.field.field === 'title');
   const inSummary = mentions.filter((m) => m.field.field === 'summary');
-  const firstSentenceEnd = (text: string) => {
-    const m = /[.。!?！？](?:\s|$)/.exec(text);
+  const leadEnd = (text: string) => {
+    const m = /[.。!?！？;；](?:\s|$)/.exec(text);
     return m ? m.index : text.length;
   };
-  const inLead = inSummary.filter((m) => m.start < firstSentenceEnd(m.field.text));
+  const inLead = inSummary.filter((m) => m.start < leadEnd(m.field.text));
 
   const actors: Mention[] = [];
-  const pick = (list: Mention[]) => {
+  const pick = (list: readonly Mention[]) => {
     for (const m of list) if (!actors.some((a) => a.code === m.code)) actors.push(m);
   };
-  pick(inTitle.filter((m) => m.role === 'actor'));
-  if (actors.length === 0) pick(inLead.filter((m) => m.role === 'actor'));
+  const isActor = (m: Mention) => m.role === 'actor' && m.kind !== 'firm';
+  const fallbackActor = (m: Mention) => wtoDispute && m.why.startsWith('wto_goods');
+  pick(inTitle.filter((m) => isActor(m) && !fallbackActor(m)));
+  if (actors.length === 0) {
+    // The lead's subject, and those listed with it.
+    const first = inLead.find((m) => isActor(m) && !fallbackActor(m));
+    if (first)
+      pick(
+        inLead.filter(
+          (m) => m === first || (m.start > first.start && m.role === 'actor' && m.why === 'list'),
+        ),
+      );
+  }
+  if (actors.length === 0) pick(inTitle.filter((m) => isActor(m)).slice(0, 1));
   let actorCodes = actors.map((m) => m.code);
   if (actorCodes.length === 0 && hint) {
     actorCodes = [hint.code];
@@ -68,40 +96,43 @@ export function resolveJurisdictions(
     const subject = inTitle.find((m) => m.subject) ?? inLead.find((m) => m.subject);
     if (subject) {
       subject.role = 'actor';
-      subject.rule = 'role:actor:subject';
+      subject.why = 'subject';
       actors.push(subject);
       actorCodes = [subject.code];
     }
   }
-  for (const m of actors) evidence.push(evidenceOf(m, 'actors'));
+  for (const m of actors) evidence.push(evidenceOf(m, 'actors', lexicon));
 
   const targets: Mention[] = [];
-  const addTargets = (list: Mention[]) => {
+  const addTargets = (list: readonly Mention[], firms: boolean) => {
     for (const m of list) {
-      if (m.role !== 'target' || actorCodes.includes(m.code) || targets.some((t) => t.code === m.code))
-        continue;
+      if (m.role !== 'target' || (m.kind === 'firm') !== firms) continue;
+      if (actorCodes.includes(m.code) || targets.some((t) => t.code === m.code)) continue;
       targets.push(m);
     }
   };
-  addTargets(inTitle);
-  if (targets.length === 0) addTargets(inSummary);
+  addTargets(inTitle, false);
+  if (targets.length === 0) addTargets(inSummary, false);
+  if (targets.length === 0) addTargets(inTitle, true);
+  if (targets.length === 0) addTargets(inSummary, true);
   let targetCodes = targets.map((m) => m.code);
-  for (const m of targets) evidence.push(evidenceOf(m, 'targets'));
+  for (const m of targets) evidence.push(evidenceOf(m, 'targets', lexicon));
   if (targetCodes.length === 0 && !actorCodes.includes('CN')) {
     const china = mentions.find((m) => m.code === 'CN');
     if (china) {
       targetCodes = ['CN'];
-      evidence.push({ ...evidenceOf(china, 'targets'), rule: 'role:target:china_named' });
+      evidence.push({ ...evidenceOf(china, 'targets', lexicon), rule: 'role:target:china_named' });
     }
   }
   return { actors: actorCodes, targets: targetCodes };
 }
 
-function evidenceOf(m: Mention, label: 'actors' | 'targets'): Evidence {
+function evidenceOf(m: Mention, label: 'actors' | 'targets', lexicon: Lexicon): Evidence {
+  const j = payloadOf(m.hit, 'jurisdiction');
   return {
     label,
     value: m.code,
-    rule: m.rule,
+    rule: `role:${m.role ?? (label === 'actors' ? 'actor' : 'target')}:${m.why}|${lexicon.ruleOf(m.hit.phrase, j)}`,
     field: m.field.field,
     start: m.start,
     end: m.end,
@@ -109,7 +140,7 @@ function evidenceOf(m: Mention, label: 'actors' | 'targets'): Evidence {
   };
 }
 
-function mentionsIn(field: ScannedField, lexicon: Lexicon): Mention[] {
+function mentionsIn(field: ScannedField, wtoDispute: boolean): Mention[] {
   const mentions: Mention[] = [];
   const { text } = field;
   for (const hit of field.hits) {
@@ -117,15 +148,29 @@ function mentionsIn(field: ScannedField, lexicon: Lexicon): Mention[] {
     if (!j) continue;
     const m: Mention = {
       field,
+      hit,
       start: hit.start,
       end: hit.end,
       code: j.code,
       kind: j.mention,
       role: null,
-      rule: lexicon.ruleOf(hit.phrase, j),
+      why: '',
       subject: false,
     };
-    assignRole(m, field, text);
+    const previous = mentions[mentions.length - 1];
+    if (
+      previous &&
+      previous.role &&
+      previous.end <= m.start &&
+      LIST_GAP.test(text.slice(previous.end, m.start))
+    ) {
+      m.role = previous.role;
+      m.why = 'list';
+    } else if (wtoDispute) {
+      assignWtoRole(m, field, text);
+    } else {
+      assignRole(m, field, text);
+    }
     if (mentions.length === 0 && m.role === null && (j.mention === 'name' || j.mention === 'demonym')) {
       m.subject = /^\W*(?:\S+\s+){0,2}$/.test(text.slice(0, hit.start));
     }
@@ -134,28 +179,34 @@ function mentionsIn(field: ScannedField, lexicon: Lexicon): Mention[] {
   return mentions;
 }
 
+const isCjk = (text: string) => /[\u3400-\u9fff]/.test(text);
+
 function assignRole(m: Mention, field: ScannedField, text: string): void {
   const set = (role: Role, why: string) => {
     m.role = role;
-    m.rule = `role:${role}:${why}`;
+    m.why = why;
   };
-  if (m.kind === 'origin') return set('target', 'origin');
-  const cjk = /[\u3400-\u9fff]/.test(text.slice(m.start, m.end));
+  if (m.kind === 'origin' || m.kind === 'firm') return set('target', m.kind);
+  const cjk = isCjk(text.slice(m.start, m.end));
 
   const before = hitBefore(field, m.start);
-  if (before) {
+  if (before && !payloadOf(before, 'jurisdiction')) {
     const gap = text.slice(before.end, m.start);
     const close = cjk ? gap.length === 0 : PREPOSITION_GAP.test(gap);
     if (close && hasCue(before, 'targetPreposition')) return set('target', 'preposition');
+    if (close && field.field === 'title' && hasCue(before, 'targetPrepositionWeak'))
+      return set('target', 'preposition');
     if (close && hasCue(before, 'actorPreposition')) return set('actor', 'by');
-    const verb = payloadOf(before, 'stage');
-    if (close && verb && m.kind !== 'institution' && /^\s*$/.test(gap)) return set('target', 'object');
+    const verb = payloadOf(before, 'stage') ?? payloadOf(before, 'friction');
+    if (verb && m.kind !== 'institution' && /^\s+$/.test(gap)) return set('target', 'object');
   }
 
   const after = hitAfter(field, m.end);
   if (after && !payloadOf(after, 'jurisdiction')) {
     const gap = text.slice(m.end, after.start);
     const close = cjk ? gap.length <= 2 : gap.length <= 30 && NEXT_GAP.test(gap);
+    if (hasCue(after, 'subjectVerb') && (cjk ? gap.length === 0 : /^\s+$/.test(gap)))
+      return set('actor', 'verb');
     if (close) {
       if (hasCue(after, 'actorPreposition')) return set('target', 'passive');
       if (hasCue(after, 'institutionWord')) return set('actor', 'institution_word');
@@ -173,10 +224,49 @@ function assignRole(m: Mention, field: ScannedField, text: string): void {
         }
         return set('target', 'goods');
       }
-      const stage = payloadOf(after, 'stage');
-      if (stage) return set('actor', 'verb');
+      if (payloadOf(after, 'stage')) return set('actor', 'verb');
     }
   }
   if (m.kind === 'institution' || m.kind === 'capital') return set('actor', m.kind);
   if (m.kind === 'demonym') return set('target', 'demonym');
+}
+
+/**
+ * Roles in a WTO dispute: the complainant acts ("China files …", "requested by Korea", "in an EU
+ * dispute"), the owner of the measure is the target ("against the US", "US tariffs", "Japan — Measures
+ * …"). A jurisdiction whose goods are hit ("US tariffs on Chinese goods") is the complainant when the
+ * text names no other.
+ */
+function assignWtoRole(m: Mention, field: ScannedField, text: string): void {
+  const set = (role: Role, why: string) => {
+    m.role = role;
+    m.why = why;
+  };
+  if (m.kind === 'firm') return set('target', 'firm');
+  const cjk = isCjk(text.slice(m.start, m.end));
+  const before = hitBefore(field, m.start);
+  if (before && !payloadOf(before, 'jurisdiction')) {
+    const gap = text.slice(before.end, m.start);
+    const close = cjk ? gap.length === 0 : PREPOSITION_GAP.test(gap);
+    if (close && hasCue(before, 'actorPreposition')) return set('actor', 'by');
+    if (close && /^(?:against|with|对|针对)$/i.test(text.slice(before.start, before.end).trim())) {
+      return set('target', 'respondent');
+    }
+  }
+  if (DISPUTE_TITLE_DASH.test(text.slice(m.end))) return set('target', 'respondent');
+  const after = hitAfter(field, m.end);
+  if (after && !payloadOf(after, 'jurisdiction')) {
+    const gap = text.slice(m.end, after.start);
+    const close = cjk ? gap.length <= 2 : gap.length <= 30 && NEXT_GAP.test(gap);
+    if (hasCue(after, 'subjectVerb') && /^\s*$/.test(gap)) return set('actor', 'verb');
+    if (close) {
+      if (hasCue(after, 'disputeWord') || hasCue(after, 'wto')) return set('actor', 'complainant');
+      if (payloadOf(after, 'friction')) return set('target', 'measure_owner');
+      if (payloadOf(after, 'stage') && !payloadOf(after, 'stage')!.weak) return set('actor', 'verb');
+      if (payloadOf(after, 'stage')) return set('actor', 'verb');
+      if (payloadOf(after, 'sector') || hasCue(after, 'goodsWord')) return set('actor', 'wto_goods');
+    }
+  }
+  if (m.kind === 'origin' || m.kind === 'demonym') return set('actor', 'wto_goods');
+  if (m.kind === 'institution' || m.kind === 'capital') return set('actor', m.kind);
 }

@@ -213,6 +213,7 @@ function toJurisdiction(input: JurisdictionInput): Jurisdiction {
       origin: input.origins,
       capital: input.capitals,
       institution: input.institutions,
+      firm: input.firms,
     },
   };
 }

@@ -50,6 +50,7 @@ export const jurisdictionSchema = z.strictObject({
   origins: termList,
   capitals: termList,
   institutions: termList,
+  firms: termList,
 });
 
 export const jurisdictionsFileSchema = z.strictObject({

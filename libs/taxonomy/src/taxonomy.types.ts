@@ -36,7 +36,11 @@ export interface StageNode extends TaxonomyNode<StageId> {
   severity: number;
 }
 
-export type MentionKind = 'name' | 'demonym' | 'origin' | 'capital' | 'institution';
+/**
+ * How a text names a jurisdiction: its name, a demonym, an origin phrase ("Chinese-made"), its capital,
+ * one of its institutions, or one of its well-known firms (the object of measures, never the actor).
+ */
+export type MentionKind = 'name' | 'demonym' | 'origin' | 'capital' | 'institution' | 'firm';
 
 export interface Jurisdiction {
   code: JurisdictionCode;
