@@ -184,6 +184,11 @@ export const CUES = {
     'trade war',
     'trade tensions',
     'trade tension',
+    'response to',
+    'in response to',
+    'retaliation for',
+    'in retaliation for',
+    'retaliation against',
   ],
   /** Headline words of sector news that reports no measure. */
   nonFriction: [
@@ -306,6 +311,8 @@ export const CUES = {
     '出口',
   ],
   wto: ['WTO', 'World Trade Organization', 'World Trade Organisation', '世贸组织', '世界贸易组织'],
+  /** Phrases that only hide a shorter term inside them ("wind down" is not wind power). */
+  noise: ['wind down', 'wind up', 'winds down', 'winding down', 'winding up', 'wound up', 'wind-up'],
   /** "let … expire": a removal spelled across words. */
   let: ['let', 'lets', 'allow', 'allows', 'allowed'],
   expire: ['expire', 'expires', 'lapse', 'lapses'],

@@ -60,13 +60,17 @@ export function decideFriction(
   const strong = live.filter((t) => !t.payload.weak);
   const weak = live.filter((t) => t.payload.weak);
   const inTitle = (list: TypeHit[]) => list.filter((t) => t.field.field === 'title');
-  const wto = fields.flatMap((field) => wtoDisputes(field));
+  const wto = [
+    ...fields.flatMap((field) => wtoDisputes(field)),
+    ...strong.filter((t) => t.payload.top === 'wto_dispute').map(({ field, hit }) => ({ field, hit })),
+  ];
+  const wtoRefs = caseRefs.filter((r) => r.ref.kind === 'wto');
   const refMeasures = caseRefs.filter((r) => r.ref.measure);
 
   let friction: boolean;
   if (inTitle(strong).length > 0 || wto.some((w) => w.field.field === 'title')) {
     friction = !titleIsMarketNews || titleHasStage;
-  } else if (strong.length > 0 || wto.length > 0 || refMeasures.length > 0) {
+  } else if (strong.length > 0 || wto.length > 0 || refMeasures.length > 0 || wtoRefs.length > 0) {
     friction = !titleIsMarketNews;
   } else if (inTitle(weak).length > 0) {
     friction = !titleIsMarketNews;
@@ -102,10 +106,19 @@ export function decideFriction(
       text: field.text.slice(s, e),
     });
   };
-  if (wto.length > 0) {
+  if (wto.length > 0 || wtoRefs.length > 0) {
     // A WTO dispute item is about the dispute, not also about the measure disputed.
     const w = wto.find((x) => x.field.field === 'title') ?? wto[0];
-    add('wto_dispute', w.field, w.hit, 'type:wto_dispute:wto_with_dispute_word');
+    if (w) add('wto_dispute', w.field, w.hit, lexicon.ruleOf(w.hit.phrase));
+    else
+      add(
+        'wto_dispute',
+        wtoRefs[0].field,
+        null,
+        'type:wto_dispute:case_ref',
+        wtoRefs[0].ref.start,
+        wtoRefs[0].ref.end,
+      );
   } else {
     // Trade remedies named in the title speak for the item ("Initiation of Countervailing Duty
     // Investigation" is not also the anti-dumping petition its summary mentions).

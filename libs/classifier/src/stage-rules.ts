@@ -6,9 +6,9 @@ import { hasCue, sameClause, type ScannedField } from './scanned-item';
 type StagePayload = Extract<Payload, { kind: 'stage' }>;
 
 /**
- * Where the case stands. The title decides when it names a stage, else the summary. Strong cues
- * ("provisional", "initiation", "sunset", "lifts", "decided not to impose") beat weak ones ("imposes",
- * "launches"); among cues of one strength the higher precedence wins (removed > review > final >
+ * Where the case stands. Strong cues ("provisional", "initiation", "sunset", "lifts", "decided not to
+ * impose") beat weak ones ("imposes", "launches") wherever they are; among cues of one strength the
+ * title decides before the summary, and within a field the higher precedence wins (removed > review > final >
  * preliminary > investigation_opened > proposed), so "Final Results of Expedited Sunset Review" is a
  * review and "terminates the investigation" a removal. "let … expire" is a removal.
  */
@@ -17,39 +17,46 @@ export function decideStage(
   lexicon: Lexicon,
   evidence: Evidence[],
 ): StageId | null {
+  let best: Candidate | null = null;
   for (const field of fields) {
-    let best: { hit: Hit; payload: StagePayload; rule: string } | null = null;
-    const better = (p: StagePayload) =>
-      !best ||
-      (best.payload.weak && !p.weak) ||
-      (best.payload.weak === p.weak && p.precedence > best.payload.precedence);
     for (const hit of field.hits) {
       for (const p of hit.payloads) {
-        if (p.kind === 'stage' && better(p)) best = { hit, payload: p, rule: lexicon.ruleOf(hit.phrase, p) };
+        if (p.kind === 'stage')
+          best = better(best, { field, hit, payload: p, rule: lexicon.ruleOf(hit.phrase, p) });
       }
     }
     const letExpire = findLetExpire(field);
-    if (letExpire && (!best || best.payload.weak || best.payload.precedence < 6)) {
-      best = {
-        hit: letExpire,
-        payload: { kind: 'stage', stage: 'removed', weak: false, precedence: 6 },
-        rule: 'stage:removed:let_expire',
-      };
-    }
-    if (best) {
-      evidence.push({
-        label: 'stage',
-        value: best.payload.stage,
-        rule: best.rule,
-        field: field.field,
-        start: best.hit.start,
-        end: best.hit.end,
-        text: field.text.slice(best.hit.start, best.hit.end),
-      });
-      return best.payload.stage;
+    if (letExpire) {
+      const payload: StagePayload = { kind: 'stage', stage: 'removed', weak: false, precedence: 6 };
+      best = better(best, { field, hit: letExpire, payload, rule: 'stage:removed:let_expire' });
     }
   }
-  return null;
+  if (!best) return null;
+  evidence.push({
+    label: 'stage',
+    value: best.payload.stage,
+    rule: best.rule,
+    field: best.field.field,
+    start: best.hit.start,
+    end: best.hit.end,
+    text: best.field.text.slice(best.hit.start, best.hit.end),
+  });
+  return best.payload.stage;
+}
+
+interface Candidate {
+  field: ScannedField;
+  hit: Hit;
+  payload: StagePayload;
+  rule: string;
+}
+
+/** Strong before weak; then the title before the summary; then the higher precedence. */
+function better(a: Candidate | null, b: Candidate): Candidate {
+  if (!a) return b;
+  if (a.payload.weak !== b.payload.weak) return a.payload.weak ? b : a;
+  if (a.field.field !== b.field.field) return a.field.field === 'title' ? a : b;
+  return b.payload.precedence > a.payload.precedence ? b : a;
 }
 
 /** "let the duties expire", "allowed … to lapse": the span from "let" to "expire". */
