@@ -1,0 +1,54 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE_OF, type JobName, type JobPayloads } from './jobs';
+
+export type JobHandler<N extends JobName> = (
+  data: JobPayloads[N],
+  job: Job<JobPayloads[N]>,
+) => Promise<unknown>;
+export type JobHandlers = { [N in JobName]?: JobHandler<N> };
+
+export interface WorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency?: number;
+}
+
+/**
+ * A BullMQ worker for one queue that dispatches each job by name to its handler. A job name without a
+ * handler is a permanent failure (it would never succeed), never a silent drop.
+ */
+export function startQueueWorker(queueName: string, handlers: JobHandlers, options: WorkerOptions): Worker {
+  const names = (Object.keys(QUEUE_OF) as JobName[]).filter((name) => QUEUE_OF[name] === queueName);
+  const missing = names.filter((name) => !handlers[name]);
+  if (names.length === 0) throw new Error(`Unknown queue "${queueName}"`);
+  if (missing.length) throw new Error(`Queue ${queueName}: no handler for job(s) ${missing.join(', ')}`);
+  const worker = new Worker(
+    queueName,
+    async (job: Job) => {
+      const handler = handlers[job.name as JobName] as JobHandler<JobName> | undefined;
+      if (!handler) throw new UnrecoverableError(`No handler for job ${job.name} on queue ${queueName}`);
+      return handler(job.data as JobPayloads[JobName], job as Job<JobPayloads[JobName]>);
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 1,
+      autorun: true,
+    },
+  );
+  worker.on('error', () => undefined); // connection errors: the worker reconnects by itself
+  return worker;
+}
+
+/** Stops taking jobs and waits for those in flight, at most `timeoutMs` (worker.close has no bound). */
+export async function closeWorker(worker: Worker, timeoutMs: number): Promise<'closed' | 'timed_out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed_out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed_out'), timeoutMs);
+  });
+  const result = await Promise.race([worker.close().then(() => 'closed' as const), timeout]);
+  clearTimeout(timer);
+  if (result === 'timed_out') await worker.close(true).catch(() => undefined);
+  return result;
+}

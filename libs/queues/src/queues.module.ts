@@ -1,0 +1,36 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
+import { JobQueue } from './job-queue';
+import { createRedisConnection } from './redis-connection';
+
+export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
+
+/** The producer side, for every role: one Redis connection and the typed JobQueue. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: QUEUE_CONNECTION,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => createRedisConnection(config.REDIS_URL, 'frictionwatch-queues'),
+    },
+    {
+      provide: JobQueue,
+      inject: [QUEUE_CONNECTION, APP_CONFIG],
+      useFactory: (connection: Redis, config: AppConfig) => new JobQueue(connection, config.QUEUE_PREFIX),
+    },
+  ],
+  exports: [QUEUE_CONNECTION, JobQueue],
+})
+export class QueuesModule implements OnApplicationShutdown {
+  constructor(
+    private readonly jobs: JobQueue,
+    @Inject(QUEUE_CONNECTION) private readonly connection: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.jobs.close();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}
