@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { HealthModule } from '@frictionwatch/health';
-import { ProjectionsModule } from '@frictionwatch/projections';
-import { allProjections, runMain, startRoles } from '@frictionwatch/platform';
+import { runMain, startRoles } from '@frictionwatch/platform';
 import { SchedulerModule } from './scheduler/src/scheduler.module';
+import { WorkerModule } from './worker/src/worker.module';
 
-/** api + worker + scheduler in one process, for a laptop: migrates on start. */
-@Module({
-  imports: [HealthModule, ProjectionsModule.forRoot(allProjections(), { run: true }), SchedulerModule],
-})
+/** api + worker + scheduler in one process, for a laptop: migrates (and seeds) on start. */
+@Module({ imports: [HealthModule, WorkerModule, SchedulerModule] })
 class AllRolesModule {}
 
 runMain(() =>

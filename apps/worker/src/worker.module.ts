@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ProjectionsModule } from '@frictionwatch/projections';
-import { allProjections } from '@frictionwatch/platform';
+import { QueueConsumers } from './queue-consumers';
 
-/** The worker role: runs the projections (and, later, the queue processors). No HTTP. */
-@Module({
-  imports: [ProjectionsModule.forRoot(allProjections(), { run: true })],
-})
+/** The worker role: queue consumers (projections are followed by the platform in this role). No HTTP. */
+@Module({ providers: [QueueConsumers] })
 export class WorkerModule {}

@@ -34,6 +34,31 @@ export const configSchema = z.object({
     .default(500),
   PROJECTION_POLL_INTERVAL_MS: positiveInt('PROJECTION_POLL_INTERVAL_MS').default(1000),
   PROJECTION_MAX_ATTEMPTS: positiveInt('PROJECTION_MAX_ATTEMPTS').default(5),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or -')
+    .default('fw'),
+  WORKER_QUEUES: z
+    .string()
+    .regex(/^[a-z,\s]*$/, 'must be a comma-separated list of queue names')
+    .default('fetch,classify'),
+  WORKER_FETCH_CONCURRENCY: positiveInt('WORKER_FETCH_CONCURRENCY').max(64, 'must be at most 64').default(4),
+  WORKER_CLASSIFY_CONCURRENCY: positiveInt('WORKER_CLASSIFY_CONCURRENCY')
+    .max(64, 'must be at most 64')
+    .default(2),
+  WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt('WORKER_SHUTDOWN_TIMEOUT_MS').default(25000),
+  SCHEDULER_TICK_SECONDS: positiveInt('SCHEDULER_TICK_SECONDS').max(3600, 'must be at most 3600').default(15),
+  FEED_DEFAULT_INTERVAL_MINUTES: positiveInt('FEED_DEFAULT_INTERVAL_MINUTES').default(60),
+  FETCH_ALLOW_PRIVATE_NETWORKS: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
+  FETCH_TIMEOUT_MS: positiveInt('FETCH_TIMEOUT_MS').default(30000),
+  FETCH_MAX_BYTES: positiveInt('FETCH_MAX_BYTES').default(10 * 1024 * 1024),
+  SEED_ON_START: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

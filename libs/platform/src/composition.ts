@@ -1,14 +1,17 @@
 import type { EventRegistry } from '@frictionwatch/event-store';
+import { FEED_EVENTS, feedsProjection } from '@frictionwatch/feeds';
+import { classificationTrigger, ITEM_EVENTS } from '@frictionwatch/items';
 import { eventTypeCountsProjection, type AnyProjection } from '@frictionwatch/projections';
+import type { JobQueue } from '@frictionwatch/queues';
 
 /**
- * The composition root of the domain: every event type and every projection the system runs.
- * Capabilities add theirs here as they arrive.
+ * The composition root of the domain: every event type and every projection (and reactor) the system
+ * runs. Capabilities add theirs here as they arrive.
  */
 export function registerEventTypes(registry: EventRegistry): EventRegistry {
-  return registry;
+  return registry.register(...FEED_EVENTS, ...ITEM_EVENTS);
 }
 
-export function allProjections(): AnyProjection[] {
-  return [eventTypeCountsProjection];
+export function allProjections(jobs: JobQueue): AnyProjection[] {
+  return [eventTypeCountsProjection, feedsProjection, classificationTrigger(jobs)];
 }

@@ -2,7 +2,11 @@ import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/c
 import { ConfigModule, type AppConfig } from '@frictionwatch/config';
 import { DatabaseModule } from '@frictionwatch/database';
 import { EVENT_REGISTRY, EventRegistry, EventStoreModule } from '@frictionwatch/event-store';
-import { registerEventTypes } from './composition';
+import { QueuesModule } from '@frictionwatch/queues';
+import { ProjectionsModule } from '@frictionwatch/projections';
+import { JobQueue } from '@frictionwatch/queues';
+import { allProjections, registerEventTypes } from './composition';
+import { DomainModule } from './domain.module';
 
 /** Registers every domain event type into the process's registry once. */
 @Module({})
@@ -14,13 +18,27 @@ class EventTypesModule implements OnModuleInit {
   }
 }
 
-/** What every role needs: validated settings, one database pool, the event store and its event types. */
+/**
+ * What every role needs: validated settings, one database pool, the event store and its event types,
+ * the queue producer, the projections (followed live only where `runProjections`), the domain services.
+ */
 @Module({})
 export class PlatformModule {
-  static forRoot(config?: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig | undefined, options: { runProjections: boolean }): DynamicModule {
     return {
       module: PlatformModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, EventStoreModule, EventTypesModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        EventStoreModule,
+        EventTypesModule,
+        QueuesModule,
+        ProjectionsModule.forRoot({
+          run: options.runProjections,
+          projections: { inject: [JobQueue], useFactory: (jobs: JobQueue) => allProjections(jobs) },
+        }),
+        DomainModule,
+      ],
     };
   }
 }

@@ -1,6 +1,8 @@
 import type { AppConfig } from '@frictionwatch/config';
 import { createKysely, createPool, ensureDatabase, migrateToLatest } from '@frictionwatch/database';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
+import { FeedRegistry, seedSources } from '@frictionwatch/feeds';
+import { registerEventTypes } from './composition';
 
 /**
  * Before any role starts: the database exists (created when allowed), migrations are applied when
@@ -8,7 +10,7 @@ import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
  */
 export async function prepareDatabase(
   config: AppConfig,
-  options: { migrate: boolean; log?: (message: string) => void },
+  options: { migrate: boolean; seed?: boolean; log?: (message: string) => void },
 ): Promise<void> {
   const created = await ensureDatabase(config.DATABASE_URL);
   if (created === 'created')
@@ -24,7 +26,13 @@ export async function prepareDatabase(
       const { applied } = await migrateToLatest(pool, db);
       if (applied.length) options.log?.(`Applied migrations: ${applied.join(', ')}`);
     }
-    await new PostgresEventStore(pool, new EventRegistry()).assertTransactionIdsNotAhead();
+    const store = new PostgresEventStore(pool, registerEventTypes(new EventRegistry()));
+    await store.assertTransactionIdsNotAhead();
+    if (options.seed) {
+      // Registering a feed only appends to its own stream: no read model is needed for it.
+      const { registered } = await seedSources(new FeedRegistry(store));
+      if (registered.length) options.log?.(`Registered ${registered.length} default sources`);
+    }
   } finally {
     await db.destroy();
   }

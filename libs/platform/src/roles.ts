@@ -16,8 +16,15 @@ export interface RoleModules {
 class RootModule {}
 
 /** One root module: the platform once, then each role's feature module. */
-export function createRootModule(modules: RoleModules['modules'], config: AppConfig): DynamicModule {
-  return { module: RootModule, imports: [PlatformModule.forRoot(config), ...modules] };
+export function createRootModule(
+  roles: Role[],
+  modules: RoleModules['modules'],
+  config: AppConfig,
+): DynamicModule {
+  return {
+    module: RootModule,
+    imports: [PlatformModule.forRoot(config, { runProjections: roles.includes('worker') }), ...modules],
+  };
 }
 
 /**
@@ -29,8 +36,12 @@ export async function startRoles(
 ): Promise<INestApplicationContext> {
   const logger = new Logger('frictionwatch');
   const config = loadConfigOrExit();
-  await prepareDatabase(config, { migrate: options.migrate, log: (m) => logger.log(m) });
-  const root = createRootModule(options.modules, config);
+  await prepareDatabase(config, {
+    migrate: options.migrate,
+    seed: options.migrate && config.SEED_ON_START,
+    log: (m) => logger.log(m),
+  });
+  const root = createRootModule(options.roles, options.modules, config);
   const label = options.roles.join(' + ');
   if (options.roles.includes('api')) {
     const app = await NestFactory.create(root, { bufferLogs: false });

@@ -118,7 +118,12 @@ export class ProjectionEngine {
       });
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      const verdict = await this.repository.recordFailure(name, generation, message, this.maxAttempts);
+      const verdict = await this.repository.recordFailure(
+        name,
+        generation,
+        message,
+        projection.maxAttempts ?? this.maxAttempts,
+      );
       this.options.log?.(`projection ${name} g${generation} batch failed (${verdict}): ${message}`);
       return { kind: 'error', error: message, failed: verdict === 'failed' };
     }
@@ -162,6 +167,8 @@ export class ProjectionEngine {
     onProgress?: (progress: RebuildProgress) => void,
   ): Promise<{ generation: number; previous: number | null }> {
     const projection = this.projection(name);
+    if (projection.reactor)
+      throw new Error(`${name} is a reactor (it causes side effects): it is never rebuilt`);
     await this.repository.initialise(projection);
     const generation = await this.db.transaction().execute(async (trx) => {
       const next = await this.repository.nextGeneration(trx, name);

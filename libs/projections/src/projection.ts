@@ -18,6 +18,13 @@ export interface Projection<DB = unknown> {
   name: string;
   /** The event types it applies; `'all'` for every type. */
   canHandle: readonly string[] | 'all';
+  /**
+   * A reactor causes side effects (enqueues jobs, sends mail): it follows the log like a projection
+   * but is never rebuilt or replayed.
+   */
+  reactor?: boolean;
+  /** Failed batches in a row before it is marked failed; reactors that only meet outages set it high. */
+  maxAttempts?: number;
   /** Its tables, for digests and rebuild comparisons. */
   tables: readonly string[];
   /** Creates its tables inside a fresh generation's schema. */

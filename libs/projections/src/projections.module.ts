@@ -1,4 +1,5 @@
 import {
+  type InjectionToken,
   Injectable,
   Module,
   type DynamicModule,
@@ -30,13 +31,23 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
 
 @Module({})
 export class ProjectionsModule {
-  /** The engine over the given projections; `run: true` (the worker role) also follows the log. */
-  static forRoot(projections: readonly AnyProjection[], options: { run: boolean }): DynamicModule {
+  /**
+   * The engine over the projections the factory gives (it may inject what reactors need);
+   * `run: true` (the worker role) also follows the log.
+   */
+  static forRoot(options: {
+    run: boolean;
+    projections: { inject: InjectionToken[]; useFactory: (...deps: never[]) => AnyProjection[] };
+  }): DynamicModule {
     return {
       module: ProjectionsModule,
       global: true,
       providers: [
-        { provide: PROJECTIONS, useValue: projections },
+        {
+          provide: PROJECTIONS,
+          inject: options.projections.inject,
+          useFactory: options.projections.useFactory,
+        },
         {
           provide: ProjectionEngine,
           inject: [KYSELY, PostgresEventStore, EventNotifier, APP_CONFIG, PROJECTIONS],

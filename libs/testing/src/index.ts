@@ -8,3 +8,4 @@ export {
 } from './test-database';
 export { testEventRegistry, TestEventSchemas } from './test-events';
 export { appliedEventsProjection, type AppliedEventsTables } from './applied-events.projection';
+export { testQueuePrefix, TEST_REDIS_URL } from './test-redis';

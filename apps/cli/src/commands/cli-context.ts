@@ -5,6 +5,7 @@ import { createKysely, createPool, type Database } from '@frictionwatch/database
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
 import { ProjectionEngine } from '@frictionwatch/projections';
 import { allProjections, registerEventTypes } from '@frictionwatch/platform';
+import { createRedisConnection, JobQueue } from '@frictionwatch/queues';
 
 export interface CliContext {
   config: AppConfig;
@@ -12,6 +13,7 @@ export interface CliContext {
   db: Kysely<Database>;
   store: PostgresEventStore;
   engine: ProjectionEngine;
+  jobs: JobQueue;
 }
 
 /** Database-backed commands share this: settings, one small pool, the store and the projections. */
@@ -27,13 +29,17 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
     lockTimeoutMs: config.EVENT_STORE_LOCK_TIMEOUT_MS,
     maxEventBytes: config.EVENT_STORE_MAX_EVENT_BYTES,
   });
-  const engine = new ProjectionEngine(db, store, allProjections(), {
+  const redis = createRedisConnection(config.REDIS_URL, 'frictionwatch-cli', { lazy: true });
+  const jobs = new JobQueue(redis, config.QUEUE_PREFIX);
+  const engine = new ProjectionEngine(db, store, allProjections(jobs), {
     batchSize: config.PROJECTION_BATCH_SIZE,
     maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
   });
   try {
-    return await work({ config, pool, db, store, engine });
+    return await work({ config, pool, db, store, engine, jobs });
   } finally {
+    await jobs.close();
+    redis.disconnect();
     await db.destroy();
   }
 }

@@ -21,4 +21,66 @@ export function registerCommands(program: Command): void {
     .command('retry <name>')
     .description('put a failed projection back to work once its handler is fixed')
     .action(async (name: string) => (await import('./projections.command')).retry(name));
+
+  program
+    .command('seed')
+    .description('register the default sources of seeds/sources.yaml that are not registered yet')
+    .action(async () => (await import('./feeds.command')).seed());
+
+  const feeds = program.command('feeds').description('list and manage the sources');
+  feeds
+    .command('list')
+    .description('every feed with its schedule and health')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => (await import('./feeds.command')).list(options));
+  feeds
+    .command('add <url>')
+    .description('register a feed')
+    .option('--name <name>', 'display name')
+    .option('--kind <kind>', 'rss | json | html', 'rss')
+    .option('--interval <minutes>', 'polling interval in minutes (default: FEED_DEFAULT_INTERVAL_MINUTES)')
+    .option('--id <id>', 'feed id (default: derived from the URL)')
+    .option('--jurisdiction <code>', "the publisher's jurisdiction (ISO code or EU)")
+    .option(
+      '--json-mapping <json>',
+      'for json sources: {"itemsPath","title","link","date","summary","id","extra"}',
+    )
+    .option(
+      '--html-mapping <json>',
+      'for html sources: {"item","title","link","date","summary"} CSS selectors',
+    )
+    .action(async (url: string, options: Record<string, string>) =>
+      (await import('./feeds.command')).add(url, options),
+    );
+  for (const action of ['pause', 'resume', 'remove'] as const) {
+    feeds
+      .command(`${action} <id>`)
+      .description(`${action} a feed`)
+      .action(async (id: string) => (await import('./feeds.command')).change(action, id));
+  }
+
+  program
+    .command('reclassify')
+    .description(
+      're-classify, through the queue, every item classified by another classifier or taxonomy version',
+    )
+    .option('--no-wait', 'enqueue and return without following progress')
+    .option('--timeout <seconds>', 'how long to follow progress', '600')
+    .action(async (options: { wait: boolean; timeout: string }) =>
+      (await import('./reclassify.command')).reclassify(options),
+    );
+
+  program
+    .command('backfill <source>')
+    .description('page a json source through history in date slices (YYYY-MM-DD)')
+    .requiredOption('--from <date>', 'first publication date')
+    .option('--to <date>', 'last publication date (default: today)')
+    .action(async (source: string, options: { from: string; to?: string }) =>
+      (await import('./backfill.command')).backfill(source, options),
+    );
+
+  program
+    .command('classify')
+    .description('classify JSON Lines items on stdin into JSON Lines on stdout (no database needed)')
+    .action(async () => (await import('./classify.command')).classify());
 }

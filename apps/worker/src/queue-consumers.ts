@@ -1,0 +1,84 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
+import { FeedFetchService } from '@frictionwatch/feeds';
+import { ItemClassificationService } from '@frictionwatch/items';
+import {
+  closeWorker,
+  createRedisConnection,
+  QUEUE_NAMES,
+  startQueueWorker,
+  type JobHandlers,
+} from '@frictionwatch/queues';
+
+/**
+ * The queue consumers of this worker: only the queues named in WORKER_QUEUES, so one image scales per
+ * workload. Handlers are a line each: the work is in the services.
+ */
+@Injectable()
+export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('worker');
+  private readonly workers: Worker[] = [];
+  private connection: Redis | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly feedFetch: FeedFetchService,
+    private readonly classification: ItemClassificationService,
+  ) {}
+
+  private handlers(): JobHandlers {
+    return {
+      'fetch-feed': (data, job) =>
+        this.feedFetch.fetchFeed(data.feedId, { correlationId: data.correlationId, causationId: job.id }),
+      'classify-items': (data, job) =>
+        this.classification.classify(
+          data.items.map((item) => item.itemId),
+          { correlationId: data.correlationId, causationId: job.id },
+        ),
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    const wanted = this.config.WORKER_QUEUES.split(',')
+      .map((q) => q.trim())
+      .filter(Boolean);
+    const unknown = wanted.filter((q) => !QUEUE_NAMES.includes(q));
+    if (unknown.length)
+      throw new Error(
+        `WORKER_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${QUEUE_NAMES.join(', ')})`,
+      );
+    this.connection = createRedisConnection(this.config.REDIS_URL, 'frictionwatch-worker');
+    const concurrency: Record<string, number> = {
+      fetch: this.config.WORKER_FETCH_CONCURRENCY,
+      classify: this.config.WORKER_CLASSIFY_CONCURRENCY,
+    };
+    for (const queue of wanted) {
+      const worker = startQueueWorker(queue, this.handlers(), {
+        connection: this.connection,
+        prefix: this.config.QUEUE_PREFIX,
+        concurrency: concurrency[queue] ?? 1,
+      });
+      worker.on('failed', (job, error) =>
+        this.logger.warn(`job ${job?.name} ${job?.id} failed: ${error.message}`),
+      );
+      this.workers.push(worker);
+    }
+    this.logger.log(`consuming queues: ${wanted.join(', ')}`);
+  }
+
+  /** Stops taking jobs, lets the ones in flight finish within the bound, then closes the connection. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      this.workers.map((worker) => closeWorker(worker, this.config.WORKER_SHUTDOWN_TIMEOUT_MS)),
+    );
+    await this.connection?.quit().catch(() => this.connection?.disconnect());
+  }
+}
