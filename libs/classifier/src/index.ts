@@ -8,3 +8,4 @@ export type {
 } from './classification.types';
 export { parseCaseRefs, type CaseRef, type CaseRefKind } from './case-refs';
 export { parseHsCodes, parseRates } from './trade-figures';
+export { PhraseMatcher } from './phrase-matcher';

@@ -31,6 +31,11 @@ export class ItemClassifier {
     this.codes = new Set(taxonomy.jurisdictions.map((j) => j.code));
   }
 
+  /** The phrases the classifier matches (taxonomy terms and rule cues), for baselines. */
+  get lexiconPhrases(): readonly string[] {
+    return this.lexicon.phrases;
+  }
+
   classify(item: ClassifiableItem): Classification {
     const evidence: Evidence[] = [];
     const fields: ScannedField[] = [

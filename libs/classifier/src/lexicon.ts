@@ -48,6 +48,7 @@ export class Lexicon {
   private readonly channels: Uint8Array;
   private readonly rules: string[];
   private readonly matches: PhraseMatch[] = [];
+  private readonly terms: string[];
 
   constructor(taxonomy: Taxonomy) {
     const index = new Map<string, number>();
@@ -98,6 +99,7 @@ export class Lexicon {
       for (const term of list) add(term, { kind: 'cue', cue }, `cue:${cue}`);
     }
 
+    this.terms = terms;
     this.matcher = new PhraseMatcher(terms);
     this.payloads = payloads;
     this.rules = rules;
@@ -110,6 +112,11 @@ export class Lexicon {
 
   get size(): number {
     return this.matcher.size;
+  }
+
+  /** Every phrase of the lexicon, in the term syntax (for baselines and diagnostics). */
+  get phrases(): readonly string[] {
+    return this.terms;
   }
 
   /** The rule id of a phrase: where its meaning comes from (`sector:solar_pv/polysilicon`, `cue:passing`). */
