@@ -83,9 +83,4 @@ export function registerCommands(program: Command): void {
     .command('classify')
     .description('classify JSON Lines items on stdin into JSON Lines on stdout (no database needed)')
     .action(async () => (await import('./classify.command')).classify());
-
-  program
-    .command('classify')
-    .description('classify JSON Lines items on stdin into JSON Lines on stdout (no database needed)')
-    .action(async () => (await import('./classify.command')).classify());
 }
