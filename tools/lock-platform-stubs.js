@@ -3,7 +3,8 @@
 // the other platforms' optional packages (@swc/core-darwin-arm64, ...) in package-lock.json, and then
 // `npm ci` refuses the lockfile as "missing" them. This adds, for every optional dependency of a locked
 // package that the lockfile lacks, an entry with the os and cpu its name declares; npm skips those on
-// any other platform without fetching them. Run after `npm install`: `node tools/lock-platform-stubs.js`.
+// any other platform without fetching them. `postinstall` runs it; `--check` (part of `npm run lint`)
+// fails when entries are missing, e.g. after a command that rewrote the lockfile without running it.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -39,6 +40,14 @@ for (const [location, entry] of Object.entries(packages)) {
     };
     added += 1;
   }
+}
+
+if (process.argv.includes('--check')) {
+  if (added > 0) {
+    process.stderr.write(`package-lock.json lacks ${added} platform entries: run \`node tools/lock-platform-stubs.js\`\n`);
+    process.exit(1);
+  }
+  process.exit(0);
 }
 
 const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
