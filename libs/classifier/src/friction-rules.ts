@@ -16,7 +16,7 @@ interface TypeHit {
 export interface FrictionDecision {
   friction: boolean;
   frictionTypes: FrictionTypeId[];
-  /** Hits of the kept types (for duty rates near them). */
+  /** Every measure word of a friction (for duty rates near them). */
   typeHits: { field: ScannedField; hit: Hit }[];
 }
 
@@ -165,7 +165,7 @@ export function decideFriction(
     end: firstTitleHit?.hit.end ?? 0,
     text: firstTitleHit ? firstTitleHit.field.text.slice(firstTitleHit.hit.start, firstTitleHit.hit.end) : '',
   });
-  return { friction: true, frictionTypes: types, typeHits: kept };
+  return { friction: true, frictionTypes: types, typeHits: live.map(({ field, hit }) => ({ field, hit })) };
 }
 
 /** How near (characters) a context word must be to a generic measure word to decide its type. */

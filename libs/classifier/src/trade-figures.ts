@@ -6,7 +6,7 @@
  */
 const DOTTED_CODE = /(?<![\w.$€£¥,])(\d{4}\.\d{2}(?:\.\d{2}(?:\d{2})?)?)(?![\w.]*\d)/g;
 const KEYWORD_CODE =
-  /\b(?:HS|HTS|HTSUS|CN|TARIC|(?:sub)?headings?|tariff (?:codes?|lines?)|codes?)\s*(?:codes?\s*|Nos?\.?\s*|numbers?\s*)?((?:\d{4}(?:[ .]?\d{2}){0,3})(?:\s*(?:,|and|or)\s*\d{4}(?:[ .]?\d{2}){0,3})*)/g;
+  /\b(?:HS|HTS|HTSUS|CN|TARIC|(?:sub)?headings?|tariff (?:codes?|lines?)|codes?)\s*(?:codes?\s*|Nos?\.?\s*|numbers?\s*)?(?:ex\s+)?((?:\d{4}(?:[ .]?\d{2}){0,3})(?:\s*(?:,|and|or)\s*(?:ex\s+)?\d{4}(?:[ .]?\d{2}){0,3})*)/g;
 const RATE = /(?<![\w.])(\d{1,3}(?:[.,]\d{1,2})?)\s?(?:%|％|per\s?cent\b|percent\b)/g;
 
 export function parseHsCodes(text: string): string[] {
@@ -15,7 +15,8 @@ export function parseHsCodes(text: string): string[] {
   for (let m = DOTTED_CODE.exec(text); m !== null; m = DOTTED_CODE.exec(text)) codes.push(m[1]);
   KEYWORD_CODE.lastIndex = 0;
   for (let m = KEYWORD_CODE.exec(text); m !== null; m = KEYWORD_CODE.exec(text)) {
-    for (const code of m[1].split(/\s*(?:,|and|or)\s*/)) {
+    for (const listed of m[1].split(/\s*(?:,|and|or)\s*/)) {
+      const code = listed.replace(/^ex\s+/, '');
       const digits = code.replace(/[ .]/g, '');
       if (digits.length < 4 || digits.length > 10 || /^(19|20)\d\d$/.test(digits)) continue;
       codes.push(code.includes('.') ? code : formatCode(digits));
