@@ -12,7 +12,18 @@ const lockPath = path.join(__dirname, '..', 'package-lock.json');
 const lock = JSON.parse(fs.readFileSync(lockPath, 'utf8'));
 const packages = lock.packages;
 
-const OS = ['darwin', 'linux', 'win32', 'android', 'freebsd', 'openharmony', 'sunos', 'aix', 'netbsd', 'openbsd'];
+const OS = [
+  'darwin',
+  'linux',
+  'win32',
+  'android',
+  'freebsd',
+  'openharmony',
+  'sunos',
+  'aix',
+  'netbsd',
+  'openbsd',
+];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'loong64', 'riscv64', 'mips64el', 'wasm32'];
 
 function platformOf(name) {
@@ -27,7 +38,11 @@ for (const [location, entry] of Object.entries(packages)) {
   if (!location || !entry.optionalDependencies) continue;
   const base = location.slice(0, location.lastIndexOf('node_modules/'));
   for (const [dep, version] of Object.entries(entry.optionalDependencies)) {
-    const candidates = [`${location}/node_modules/${dep}`, `${base}node_modules/${dep}`, `node_modules/${dep}`];
+    const candidates = [
+      `${location}/node_modules/${dep}`,
+      `${base}node_modules/${dep}`,
+      `node_modules/${dep}`,
+    ];
     if (candidates.some((c) => packages[c])) continue;
     const platform = platformOf(dep);
     if (!platform) continue;
@@ -44,13 +59,17 @@ for (const [location, entry] of Object.entries(packages)) {
 
 if (process.argv.includes('--check')) {
   if (added > 0) {
-    process.stderr.write(`package-lock.json lacks ${added} platform entries: run \`node tools/lock-platform-stubs.js\`\n`);
+    process.stderr.write(
+      `package-lock.json lacks ${added} platform entries: run \`node tools/lock-platform-stubs.js\`\n`,
+    );
     process.exit(1);
   }
   process.exit(0);
 }
 
-const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
+const sorted = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+);
 lock.packages = sorted;
 fs.writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
 process.stdout.write(`lock-platform-stubs: added ${added} entries\n`);
