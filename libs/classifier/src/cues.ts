@@ -190,6 +190,9 @@ export const CUES = {
     'in retaliation for',
     'retaliation against',
   ],
+  /** Before a friction term in a headline that reads as market news: the measure is background
+   * ("exports plunge after export controls take effect"). */
+  passingInMarketNews: ['after', 'following', 'as', 'since', 'with', 'on'],
   /** Headline words of sector news that reports no measure. */
   nonFriction: [
     'sales',
@@ -250,6 +253,19 @@ export const CUES = {
     'surges',
     'jumps',
     'falls',
+    'fell',
+    'plunge',
+    'plunges',
+    'plunged',
+    'tumble',
+    'tumbles',
+    'soar',
+    'soars',
+    'soared',
+    'rises',
+    'rose',
+    'climbs',
+    'slumps',
     'drop',
     'drops',
     'slump',
@@ -312,10 +328,22 @@ export const CUES = {
   ],
   wto: ['WTO', 'World Trade Organization', 'World Trade Organisation', '世贸组织', '世界贸易组织'],
   /** Phrases that only hide a shorter term inside them ("wind down" is not wind power). */
-  noise: ['wind down', 'wind up', 'winds down', 'winding down', 'winding up', 'wound up', 'wind-up'],
+  noise: [
+    'end user',
+    'end users',
+    'wind down',
+    'wind up',
+    'winds down',
+    'winding down',
+    'winding up',
+    'wound up',
+    'wind-up',
+  ],
   /** "let … expire": a removal spelled across words. */
   let: ['let', 'lets', 'allow', 'allows', 'allowed'],
   expire: ['expire', 'expires', 'lapse', 'lapses'],
+  /** After "probe into" or "investigation": an anti-subsidy case ("probe into dairy subsidies"). */
+  subsidyWord: ['subsidy', 'subsidies', 'subsidised', 'subsidized', 'subsidisation', 'subsidization', '补贴'],
   /** Trade-case words that make a generic "investigation" or "probe" a trade measure. */
   tradeCase: [
     'trade',

@@ -38,18 +38,30 @@ export function decideFriction(
   lexicon: Lexicon,
   evidence: Evidence[],
 ): FrictionDecision {
-  const typeHits: TypeHit[] = [];
+  // "probe into dairy subsidies": an anti-subsidy case named without its usual words.
+  const subsidyCases = fields.flatMap((field) => subsidyProbes(field));
+  const consumed = new Set(subsidyCases.map((c) => c.hit));
+  const title = fields[0];
+  const titleIsMarketNews = title.hits.some((h) => hasCue(h, 'nonFriction') && !consumed.has(h));
+
+  const typeHits: TypeHit[] = subsidyCases.map(({ field, hit }) => ({
+    field,
+    hit,
+    payload: { kind: 'friction', node: 'anti_subsidy', top: 'anti_subsidy', weak: false },
+    passing: false,
+  }));
   for (const field of fields) {
     for (const hit of field.hits) {
       for (const p of hit.payloads) {
         if (p.kind !== 'friction') continue;
         const payload = p.weak && p.top === 'security_restriction' ? retarget(field, hit, p) : p;
-        typeHits.push({ field, hit, payload, passing: isPassing(field, hit) });
+        const passing =
+          isPassing(field, hit, 'passing') ||
+          (titleIsMarketNews && isPassing(field, hit, 'passingInMarketNews'));
+        typeHits.push({ field, hit, payload, passing });
       }
     }
   }
-  const title = fields[0];
-  const titleIsMarketNews = title.hits.some((h) => hasCue(h, 'nonFriction'));
   const titleHasStage = title.hits.some((h) => payloadOf(h, 'stage') !== undefined);
   const summaryHasStage = fields
     .slice(1)
@@ -195,15 +207,33 @@ function retarget(field: ScannedField, hit: Hit, payload: FrictionPayload): Fric
 }
 
 /** A measure named right after "despite", "amid", "to avoid" … (within the clause, a few words before). */
-function isPassing(field: ScannedField, hit: Hit): boolean {
+function isPassing(field: ScannedField, hit: Hit, cue: 'passing' | 'passingInMarketNews'): boolean {
   for (let back = hit.start, steps = 0; steps < 4; steps++) {
     const before = hitBefore(field, back);
     if (!before || hit.start - before.end > 40 || !sameClause(field.text, before.end, hit.start))
       return false;
-    if (hasCue(before, 'passing')) return true;
+    if (hasCue(before, cue)) return true;
     back = before.start;
   }
   return false;
+}
+
+/** A subsidy word shortly after "probe into", "investigation into" …: the subsidy word's hit. */
+function subsidyProbes(field: ScannedField): { field: ScannedField; hit: Hit }[] {
+  const found: { field: ScannedField; hit: Hit }[] = [];
+  for (const hit of field.hits) {
+    const stage = payloadOf(hit, 'stage');
+    if (stage?.stage !== 'investigation_opened') continue;
+    const subsidy = field.hits.find(
+      (h) =>
+        h.start >= hit.end &&
+        h.start - hit.end <= 40 &&
+        hasCue(h, 'subsidyWord') &&
+        sameClause(field.text, hit.end, h.start),
+    );
+    if (subsidy) found.push({ field, hit: subsidy });
+  }
+  return found;
 }
 
 /** "WTO" and a dispute word in one clause. */

@@ -29,7 +29,7 @@ export interface PublisherHint {
 const PREPOSITION_GAP =
   /^\s*(?:(?:the|a|an|certain|some|all|its|their|other|more|new|major|several|many|dozens of|hundreds of|[\d,.]+\+?)\s+){0,2}$/i;
 /** What may separate a jurisdiction from the word after it ("China's new", "U.S. 100%"). */
-const NEXT_GAP = /^(?:'s?|’s?)?\s*(?:[^\s,;:.!?()"“”]+\s+){0,2}$/;
+const NEXT_GAP = /^(?:'s?|’s?)?\s*(?:(?!(?:and|or)\s)[^\s,;:.!?()"“”]+\s+){0,2}$/i;
 /** What joins the members of a list of jurisdictions ("China, Thailand and Vietnam", "欧盟、美国"). */
 const LIST_GAP = /^\s*(?:,|、|和|及|与|\/)?\s*(?:(?:and|or|as well as)\s+)?(?:the\s+)?(?:\(\d+\)\s*)?$/i;
 /** A WTO dispute's title names the respondent first: "Japan — Measures Related to …". */

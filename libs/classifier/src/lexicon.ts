@@ -21,7 +21,7 @@ export interface Hit {
   payloads: readonly Payload[];
 }
 
-type Channel = 0 | 1 | 2;
+type Channel = 0 | 1 | 2 | 3;
 const ROLE_CUES: ReadonlySet<string> = new Set([
   'targetPreposition',
   'targetPrepositionWeak',
@@ -32,10 +32,17 @@ const ROLE_CUES: ReadonlySet<string> = new Set([
 ]);
 /**
  * Jurisdiction mentions compete with each other, the small words that give them roles with each other
- * ("rules against" does not hide "against"), everything else together.
+ * ("rules against" does not hide "against"), stage cues with each other ("临时反倾销" does not hide
+ * "反倾销"), everything else together.
  */
 const channelOf = (p: Payload): Channel =>
-  p.kind === 'jurisdiction' || p.kind === 'blocker' ? 1 : p.kind === 'cue' && ROLE_CUES.has(p.cue) ? 2 : 0;
+  p.kind === 'jurisdiction' || p.kind === 'blocker'
+    ? 1
+    : p.kind === 'cue' && ROLE_CUES.has(p.cue)
+      ? 2
+      : p.kind === 'stage'
+        ? 3
+        : 0;
 
 /**
  * All phrases of the taxonomy and of the classifier's cues, compiled once into one matcher. `scan` finds
@@ -146,12 +153,12 @@ export class Lexicon {
     if (matches.length === 0) return [];
     matches.sort((a, b) => a.start - b.start || b.end - a.end);
     const hits: Hit[] = [];
-    const maxEnd = [-1, -1, -1];
-    const maxEndStart = [-1, -1, -1];
+    const maxEnd = [-1, -1, -1, -1];
+    const maxEndStart = [-1, -1, -1, -1];
     for (const m of matches) {
       const mask = this.channels[m.phrase];
       let keepMask = 0;
-      for (let ch = 0; ch < 3; ch++) {
+      for (let ch = 0; ch < 4; ch++) {
         if ((mask & (1 << ch)) === 0) continue;
         const contained = maxEnd[ch] > m.end || (maxEnd[ch] === m.end && maxEndStart[ch] < m.start);
         if (!contained) keepMask |= 1 << ch;

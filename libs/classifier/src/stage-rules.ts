@@ -6,9 +6,9 @@ import { hasCue, sameClause, type ScannedField } from './scanned-item';
 type StagePayload = Extract<Payload, { kind: 'stage' }>;
 
 /**
- * Where the case stands. Strong cues ("provisional", "initiation", "sunset", "lifts", "decided not to
- * impose") beat weak ones ("imposes", "launches") wherever they are; among cues of one strength the
- * title decides before the summary, and within a field the higher precedence wins (removed > review > final >
+ * Where the case stands. The title decides when it names a stage, else the summary. Within a field,
+ * strong cues ("provisional", "initiation", "sunset", "lifts", "decided not to impose") beat weak ones
+ * ("imposes", "launches", a bare "review"), and among cues of one strength the higher precedence wins (removed > review > final >
  * preliminary > investigation_opened > proposed), so "Final Results of Expedited Sunset Review" is a
  * review and "terminates the investigation" a removal. "let … expire" is a removal.
  */
@@ -51,11 +51,11 @@ interface Candidate {
   rule: string;
 }
 
-/** Strong before weak; then the title before the summary; then the higher precedence. */
+/** The title before the summary; then strong before weak; then the higher precedence. */
 function better(a: Candidate | null, b: Candidate): Candidate {
   if (!a) return b;
-  if (a.payload.weak !== b.payload.weak) return a.payload.weak ? b : a;
   if (a.field.field !== b.field.field) return a.field.field === 'title' ? a : b;
+  if (a.payload.weak !== b.payload.weak) return a.payload.weak ? b : a;
   return b.payload.precedence > a.payload.precedence ? b : a;
 }
 
