@@ -65,6 +65,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
         connection: this.connection,
         prefix: this.config.QUEUE_PREFIX,
         concurrency: concurrency[queue] ?? 1,
+        lockMs: this.config.WORKER_LOCK_MS,
       });
       worker.on('failed', (job, error) =>
         this.logger.warn(`job ${job?.name} ${job?.id} failed: ${error.message}`),

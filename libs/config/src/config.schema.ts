@@ -46,6 +46,7 @@ export const configSchema = z.object({
   WORKER_CLASSIFY_CONCURRENCY: positiveInt('WORKER_CLASSIFY_CONCURRENCY')
     .max(64, 'must be at most 64')
     .default(2),
+  WORKER_LOCK_MS: positiveInt('WORKER_LOCK_MS').default(30000),
   WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt('WORKER_SHUTDOWN_TIMEOUT_MS').default(25000),
   SCHEDULER_TICK_SECONDS: positiveInt('SCHEDULER_TICK_SECONDS').max(3600, 'must be at most 3600').default(15),
   FEED_DEFAULT_INTERVAL_MINUTES: positiveInt('FEED_DEFAULT_INTERVAL_MINUTES').default(60),

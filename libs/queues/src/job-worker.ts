@@ -12,6 +12,11 @@ export interface WorkerOptions {
   connection: Redis;
   prefix: string;
   concurrency?: number;
+  /**
+   * How long a job stays locked to this worker without renewal; a worker that dies leaves its jobs
+   * locked this long before another worker takes them back (stalled-job check every half of it).
+   */
+  lockMs?: number;
 }
 
 /**
