@@ -1,0 +1,13 @@
+export { FeedFetcher, DEFAULT_USER_AGENT } from './feed-fetcher';
+export { decodeFeedBytes, stripIllegalXmlChars, type DecodedFeed } from './decode-feed-bytes';
+export { isForbiddenAddress, canonicalIpAddress } from './address-policy';
+export { parseRetryAfter } from './retry-after';
+export type {
+  FetcherOptions,
+  FetchRequest,
+  FetchOutcome,
+  FetchOk,
+  FetchNotModified,
+  FetchFailed,
+  FetchFailureReason,
+} from './fetcher.types';
