@@ -26,6 +26,8 @@ export interface CaseRef {
 
 interface Rule {
   kind: CaseRefKind;
+  /** A cheap test the text must pass before the pattern runs. */
+  hint: RegExp;
   pattern: RegExp;
   canonical: (m: RegExpExecArray) => string;
   measure?: (m: RegExpExecArray) => CaseRef['measure'];
@@ -34,55 +36,65 @@ interface Rule {
 const RULES: readonly Rule[] = [
   {
     kind: 'us_commerce',
+    hint: /[AC]-\d{3}-/,
     pattern: /(?<![\w-])([AC])-(\d{3})-(\d{3,4})(?![\w-])/g,
     canonical: (m) => `${m[1]}-${m[2]}-${m[3]}`,
     measure: (m) => (m[1] === 'A' ? 'anti_dumping' : 'anti_subsidy'),
   },
   {
     kind: 'usitc',
+    hint: /\d-TA-\d/,
     pattern: /(?<![\w-])(701|731)-TA-(\d{1,4})(?:-(\d{1,4}))?(?![\w])/g,
     canonical: (m) => `${m[1]}-TA-${m[2]}${m[3] ? `-${m[3]}` : ''}`,
     measure: (m) => (m[1] === '731' ? 'anti_dumping' : 'anti_subsidy'),
   },
   {
     kind: 'usitc',
+    hint: /TA-201-/,
     pattern: /(?<![\w-])TA-201-(\d{1,4})(?![\w])/g,
     canonical: (m) => `TA-201-${m[1]}`,
     measure: () => 'safeguard',
   },
   {
     kind: 'usitc',
+    hint: /337-TA-/,
     pattern: /(?<![\w-])337-TA-(\d{1,5})(?![\w])/g,
     canonical: (m) => `337-TA-${m[1]}`,
   },
   {
     kind: 'eu_case',
+    hint: /(?:AD|AS|AC|R)\d{3}/,
     pattern: /(?<![\w/-])(AD|AS|AC|R)(\d{3,4})(?![\w/-])/g,
     canonical: (m) => `${m[1]}${m[2]}`,
     measure: (m) => (m[1] === 'AD' ? 'anti_dumping' : m[1] === 'AS' ? 'anti_subsidy' : undefined),
   },
   {
     kind: 'eu_regulation',
+    hint: /Regulation/,
     pattern: /Regulation\s*\((?:EU|EC|EEC)\)\s*(?:No\.?\s*)?(\d{1,4}\/\d{1,4})/g,
     canonical: (m) => m[1],
   },
   {
     kind: 'wto',
+    hint: /DS\s?\d/,
     pattern: /(?<![\w-])(?:WT\/)?DS\s?(\d{1,3})(?![\w])/g,
     canonical: (m) => `DS${m[1]}`,
   },
   {
     kind: 'fr_document',
+    hint: /\d{4}-\d{5}/,
     pattern: /(?:FR\s+Doc\.?\s*(?:No\.?\s*)?)?(?<![\w/-])((?:19|20)\d{2})-(\d{5})(?![\w-])/g,
     canonical: (m) => `${m[1]}-${m[2]}`,
   },
   {
     kind: 'fr_citation',
+    hint: /\d FR \d/,
     pattern: /(?<![\w-])(\d{2,3})\s+FR\s+(\d{3,6})(?![\w])/g,
     canonical: (m) => `${m[1]} FR ${m[2]}`,
   },
   {
     kind: 'mofcom',
+    hint: /商务部公告/,
     pattern: /商务部公告\s*(\d{4})\s*年\s*第\s*(\d{1,3})\s*号/g,
     canonical: (m) => `${m[1]}/${m[2]}`,
   },
@@ -91,8 +103,9 @@ const RULES: readonly Rule[] = [
 /** Every case reference in `text`, in order of position, each once. */
 export function parseCaseRefs(text: string): CaseRef[] {
   const refs: CaseRef[] = [];
-  if (!/\d/.test(text)) return refs;
+  if (!/\d\d/.test(text)) return refs;
   for (const rule of RULES) {
+    if (!rule.hint.test(text)) continue;
     rule.pattern.lastIndex = 0;
     for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
       const ref: CaseRef = {

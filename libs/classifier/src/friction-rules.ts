@@ -189,6 +189,7 @@ const CONTEXT_WINDOW = 60;
  * security-driven market restriction.
  */
 function retarget(field: ScannedField, hit: Hit, payload: FrictionPayload): FrictionPayload {
+  if (!field.cues.has('investmentWord') && !field.cues.has('exportWord')) return payload;
   let best: { distance: number; top: FrictionTypeId } | null = null;
   for (const other of field.hits) {
     const distance = other.start >= hit.end ? other.start - hit.end : hit.start - other.end;
@@ -221,6 +222,7 @@ function isPassing(field: ScannedField, hit: Hit, cue: 'passing' | 'passingInMar
 /** A subsidy word shortly after "probe into", "investigation into" …: the subsidy word's hit. */
 function subsidyProbes(field: ScannedField): { field: ScannedField; hit: Hit }[] {
   const found: { field: ScannedField; hit: Hit }[] = [];
+  if (!field.cues.has('subsidyWord')) return found;
   for (const hit of field.hits) {
     const stage = payloadOf(hit, 'stage');
     if (stage?.stage !== 'investigation_opened') continue;
@@ -239,6 +241,7 @@ function subsidyProbes(field: ScannedField): { field: ScannedField; hit: Hit }[]
 /** "WTO" and a dispute word in one clause. */
 function wtoDisputes(field: ScannedField): { field: ScannedField; hit: Hit }[] {
   const found: { field: ScannedField; hit: Hit }[] = [];
+  if (!field.cues.has('wto') || !field.cues.has('disputeWord')) return found;
   for (const hit of field.hits) {
     if (!hasCue(hit, 'wto')) continue;
     const dispute = field.hits.find(

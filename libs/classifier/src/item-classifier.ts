@@ -4,7 +4,7 @@ import type { Classification, ClassifiableItem, Evidence } from './classificatio
 import { decideFriction } from './friction-rules';
 import { resolveJurisdictions } from './jurisdiction-roles';
 import { Lexicon } from './lexicon';
-import { payloadOf, type ScannedField } from './scanned-item';
+import { payloadOf, scannedField, type ScannedField } from './scanned-item';
 import { severityOf } from './severity';
 import { decideStage } from './stage-rules';
 import { parseHsCodes, parseRates } from './trade-figures';
@@ -38,11 +38,8 @@ export class ItemClassifier {
 
   classify(item: ClassifiableItem): Classification {
     const evidence: Evidence[] = [];
-    const fields: ScannedField[] = [
-      { field: 'title', text: item.title, hits: this.lexicon.scan(item.title) },
-    ];
-    if (item.summary)
-      fields.push({ field: 'summary', text: item.summary, hits: this.lexicon.scan(item.summary) });
+    const fields: ScannedField[] = [scannedField('title', item.title, this.lexicon.scan(item.title))];
+    if (item.summary) fields.push(scannedField('summary', item.summary, this.lexicon.scan(item.summary)));
 
     const refs = fields.flatMap((field) => parseCaseRefs(field.text).map((ref) => ({ field, ref })));
     const { sectors, subsectors } = this.sectorsOf(fields, evidence);

@@ -55,11 +55,10 @@ export function resolveJurisdictions(
   const mentions = fields.flatMap((f) => mentionsIn(f, wtoDispute));
   const inTitle = mentions.filter((m) => m.field.field === 'title');
   const inSummary = mentions.filter((m) => m.field.field === 'summary');
-  const leadEnd = (text: string) => {
-    const m = /[.。!?！？;；](?:\s|$)/.exec(text);
-    return m ? m.index : text.length;
-  };
-  const inLead = inSummary.filter((m) => m.start < leadEnd(m.field.text));
+  const summary = fields[1];
+  const leadMatch = summary ? /[.。!?！？;；](?:\s|$)/.exec(summary.text) : null;
+  const leadEnd = leadMatch ? leadMatch.index : (summary?.text.length ?? 0);
+  const inLead = inSummary.filter((m) => m.start < leadEnd);
 
   const actors: Mention[] = [];
   const pick = (list: readonly Mention[]) => {

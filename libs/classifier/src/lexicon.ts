@@ -56,6 +56,7 @@ export class Lexicon {
   private readonly rules: string[];
   private readonly matches: PhraseMatch[] = [];
   private readonly terms: string[];
+  private readonly payloadRules = new Map<Payload, string>();
 
   constructor(taxonomy: Taxonomy) {
     const index = new Map<string, number>();
@@ -107,6 +108,7 @@ export class Lexicon {
     }
 
     this.terms = terms;
+    for (const list of payloads) for (const p of list) this.payloadRules.set(p, ruleOfPayload(p));
     this.matcher = new PhraseMatcher(terms);
     this.payloads = payloads;
     this.rules = rules;
@@ -129,20 +131,7 @@ export class Lexicon {
   /** The rule id of a phrase: where its meaning comes from (`sector:solar_pv/polysilicon`, `cue:passing`). */
   ruleOf(phrase: number, payload?: Payload): string {
     if (!payload) return this.rules[phrase];
-    switch (payload.kind) {
-      case 'sector':
-        return `sector:${payload.node}`;
-      case 'friction':
-        return `type:${payload.node}${payload.weak ? ':weak' : ''}`;
-      case 'stage':
-        return `stage:${payload.stage}${payload.weak ? ':weak' : ''}`;
-      case 'jurisdiction':
-        return `jurisdiction:${payload.code}:${payload.mention}`;
-      case 'blocker':
-        return 'jurisdiction:blocker';
-      case 'cue':
-        return `cue:${payload.cue}`;
-    }
+    return this.payloadRules.get(payload) ?? ruleOfPayload(payload);
   }
 
   /** Hits in `text`, ordered by start: the longest match per channel where matches overlap. */
@@ -173,5 +162,22 @@ export class Lexicon {
       hits.push({ start: m.start, end: m.end, phrase: m.phrase, payloads });
     }
     return hits;
+  }
+}
+
+function ruleOfPayload(payload: Payload): string {
+  switch (payload.kind) {
+    case 'sector':
+      return `sector:${payload.node}`;
+    case 'friction':
+      return `type:${payload.node}${payload.weak ? ':weak' : ''}`;
+    case 'stage':
+      return `stage:${payload.stage}${payload.weak ? ':weak' : ''}`;
+    case 'jurisdiction':
+      return `jurisdiction:${payload.code}:${payload.mention}`;
+    case 'blocker':
+      return 'jurisdiction:blocker';
+    case 'cue':
+      return `cue:${payload.cue}`;
   }
 }

@@ -32,18 +32,34 @@ export interface SeverityInput {
  */
 export function severityOf(input: SeverityInput, taxonomy: Taxonomy): number {
   if (!input.friction || input.frictionTypes.length === 0) return 0;
-  const measure = Math.max(
-    ...input.frictionTypes.map((t) => taxonomy.frictionTypes.find((n) => n.id === t)?.severity ?? 0.5),
-  );
-  const stage =
-    input.stage === null
-      ? UNKNOWN_STAGE
-      : (taxonomy.stages.find((n) => n.id === input.stage)?.severity ?? UNKNOWN_STAGE);
+  const w = weightsOf(taxonomy);
+  const measure = Math.max(...input.frictionTypes.map((t) => w.types.get(t) ?? 0.5));
+  const stage = input.stage === null ? UNKNOWN_STAGE : (w.stages.get(input.stage) ?? UNKNOWN_STAGE);
   const sector =
     input.sectors.length === 0
       ? NO_SECTOR
-      : Math.max(...input.sectors.map((s) => taxonomy.sectors.find((n) => n.id === s)?.weight ?? NO_SECTOR));
+      : Math.max(...input.sectors.map((s) => w.sectors.get(s) ?? NO_SECTOR));
   const actor = input.actors.some((a) => MAJOR_ACTORS.has(a)) ? 1 : 0.85;
   const breadth = 1 + 0.1 * (input.frictionTypes.length - 1);
   return Math.min(100, Math.round(100 * measure * stage * (0.6 + 0.4 * sector) * actor * breadth));
+}
+
+interface Weights {
+  types: Map<string, number>;
+  stages: Map<string, number>;
+  sectors: Map<string, number>;
+}
+const weightsCache = new WeakMap<Taxonomy, Weights>();
+
+function weightsOf(taxonomy: Taxonomy): Weights {
+  let w = weightsCache.get(taxonomy);
+  if (!w) {
+    w = {
+      types: new Map(taxonomy.frictionTypes.map((n) => [n.id, n.severity])),
+      stages: new Map(taxonomy.stages.map((n) => [n.id, n.severity])),
+      sectors: new Map(taxonomy.sectors.map((n) => [n.id, n.weight])),
+    };
+    weightsCache.set(taxonomy, w);
+  }
+  return w;
 }

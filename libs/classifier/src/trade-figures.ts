@@ -11,6 +11,7 @@ const RATE = /(?<![\w.])(\d{1,3}(?:[.,]\d{1,2})?)\s?(?:%|％|per\s?cent\b|percen
 
 export function parseHsCodes(text: string): string[] {
   const codes: string[] = [];
+  if (!/\d{4}/.test(text)) return codes;
   DOTTED_CODE.lastIndex = 0;
   for (let m = DOTTED_CODE.exec(text); m !== null; m = DOTTED_CODE.exec(text)) codes.push(m[1]);
   KEYWORD_CODE.lastIndex = 0;
