@@ -151,18 +151,22 @@ export function normaliseProduct(text: string): string {
 const MEASURE_ON_PRODUCT =
   /\b(?:imports? of|dut(?:y|ies) on|tariffs? on|surtax(?:es)? on|investigations? (?:into|on|of)|probe into|probes into|measures? on|quotas? on|restrictions? on|bans? on|controls? on)\s+(?:imports? of\s+)?(.+?)\s+(?:from|originating in|made in|produced in)\s/i;
 // Federal Register style: "<Product>, Whether or Not …, From the People's Republic of China: Final Results".
-const PRODUCT_FROM_COUNTRY = /^(.+?)\s+from\s+(?:the\s+)?\p{Lu}/u;
+const PRODUCT_FROM_COUNTRY = /^(.+?)\s+[Ff]rom\s+(?:[Tt]he\s+)?\p{Lu}/u;
 
 /**
  * The product an item is about, from its title, or '' when the title does not say in a recognised way:
  * 1. "… duties on / imports of / investigation into <product> from|originating in …" anywhere;
- * 2. else a title (before its first ':') that starts with "<product> From <Country>" (Federal Register);
+ * 2. else the first ':'-separated part of the title that starts with "<product> From <Country>" (Federal
+ *    Register titles, "Correction: <product> From <Country>");
  * then cut at the first ',' or '(' and normalised by `normaliseProduct`.
  */
 export function productFromTitle(title: string): string {
   const text = title.normalize('NFKC').replace(/\s+/g, ' ').trim();
-  const head = text.split(':')[0];
-  const match = MEASURE_ON_PRODUCT.exec(`${text} `) ?? PRODUCT_FROM_COUNTRY.exec(head);
+  let match = MEASURE_ON_PRODUCT.exec(`${text} `);
+  for (const segment of text.split(':')) {
+    if (match) break;
+    match = PRODUCT_FROM_COUNTRY.exec(segment.trim());
+  }
   if (!match) return '';
   return normaliseProduct(match[1].split(/[,(;]/)[0]);
 }
