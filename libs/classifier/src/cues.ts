@@ -100,6 +100,11 @@ export const CUES = {
     'retaliate',
     'launches',
     'imposes',
+    'agree',
+    'agrees',
+    'agreed',
+    'reach',
+    'reaches',
   ],
   /** After a jurisdiction: its goods or firms, so it is the target ("Chinese firms", "EU pork"). */
   goodsWord: [

@@ -32,6 +32,9 @@ const PREPOSITION_GAP =
 const NEXT_GAP = /^(?:'s?|’s?)?\s*(?:(?!(?:and|or)\s)[^\s,;:.!?()"“”]+\s+){0,2}$/i;
 /** What joins the members of a list of jurisdictions ("China, Thailand and Vietnam", "欧盟、美国"). */
 const LIST_GAP = /^\s*(?:,|、|和|及|与|\/)?\s*(?:(?:and|or|as well as)\s+)?(?:the\s+)?(?:\(\d+\)\s*)?$/i;
+/** Institution names many jurisdictions use for their own bodies. */
+const GENERIC_INSTITUTIONS =
+  /^(?:the\s+)?(?:commission|council|ministry of commerce|commerce ministry|commerce|customs)$/i;
 /** A WTO dispute's title names the respondent first: "Japan — Measures Related to …". */
 const DISPUTE_TITLE_DASH = /^\s*[—–-]/;
 
@@ -53,6 +56,19 @@ export function resolveJurisdictions(
   evidence: Evidence[],
 ): { actors: JurisdictionCode[]; targets: JurisdictionCode[] } {
   const mentions = fields.flatMap((f) => mentionsIn(f, wtoDispute));
+  if (hint) {
+    // "the Commission" in a USITC notice is the USITC: generic institution names belong to the publisher.
+    for (const m of mentions) {
+      if (
+        m.kind === 'institution' &&
+        m.code !== hint.code &&
+        GENERIC_INSTITUTIONS.test(m.field.text.slice(m.start, m.end))
+      ) {
+        m.code = hint.code;
+        m.why = `${m.why}:publisher_institution`;
+      }
+    }
+  }
   const inTitle = mentions.filter((m) => m.field.field === 'title');
   const inSummary = mentions.filter((m) => m.field.field === 'summary');
   const summary = fields[1];
@@ -174,6 +190,16 @@ function mentionsIn(field: ScannedField, wtoDispute: boolean): Mention[] {
       m.subject = /^\W*(?:\S+\s+){0,2}$/.test(text.slice(0, hit.start));
     }
     mentions.push(m);
+  }
+  // A list shares the role of whichever member has one ("the US and China agree").
+  for (let i = mentions.length - 2; i >= 0; i--) {
+    const m = mentions[i];
+    const next = mentions[i + 1];
+    if (m.role === null && next.role && m.end <= next.start && LIST_GAP.test(text.slice(m.end, next.start))) {
+      m.role = next.role;
+      m.why = 'list';
+      m.subject = false;
+    }
   }
   return mentions;
 }
