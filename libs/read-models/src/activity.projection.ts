@@ -179,6 +179,9 @@ export const activityProjection: Projection<ActivityTables> = {
         )
         .execute();
     }
-    await db.deleteFrom('activity').where('items', '<=', '0').execute();
+    await db
+      .deleteFrom('activity')
+      .where(sql<boolean>`items <= 0`)
+      .execute();
   },
 };

@@ -22,7 +22,8 @@ import type { LinkLabels } from './item-labels';
  *
  * Document references (Federal Register document numbers and citations, EU regulation numbers, MOFCOM
  * announcements; also `extra.documentNumber` and `extra.citation`) name a document, not a case: they are
- * recorded in the case's references, so a case can be found by them, but they do not decide the case.
+ * returned in `references` but never decide the case (the cases projection keeps EU regulations and
+ * MOFCOM announcements in a case's `refs`; Federal Register numbers, one per notice, stay on the items).
  */
 
 /** Kinds of case numbers, in the order a primary one is chosen. */

@@ -100,7 +100,7 @@ describe('cases projection', () => {
       sectors: ['solar_pv'],
       products: ['crystalline silicon photovoltaic cell', 'solar cell'],
       hs_codes: ['8541.42'],
-      refs: ['fr_citation:90 FR 1234', 'us_commerce:A-570-979'],
+      refs: ['us_commerce:A-570-979'],
       stage: 'preliminary',
       stage_on: expect.any(Date),
       first_on: expect.any(Date),

@@ -105,6 +105,12 @@ const CASE_ITEM_COLUMNS = [
   'contributes',
 ] as const satisfies readonly (keyof CaseItemsRow)[];
 
+/**
+ * Federal Register document numbers and citations name one notice each: a case keeps them off its
+ * `refs` (they would grow it without bound); they stay on the items (`items.extra`, `items.case_refs`).
+ */
+const PER_DOCUMENT_KINDS = ['fr_document:', 'fr_citation:'];
+
 /** What an item linked to a case adds to it: one item, and each of its label values. */
 export function contributionOf(link: CaseLink, labels: LinkLabels): string[] {
   const entries = new Set<string>(['item=']);
@@ -114,7 +120,8 @@ export function contributionOf(link: CaseLink, labels: LinkLabels): string[] {
   for (const sector of labels.sectors) entries.add(`sector=${sector}`);
   if (link.product) entries.add(`product=${link.product}`);
   for (const code of labels.hsCodes) entries.add(`hs_code=${code}`);
-  for (const ref of link.references) entries.add(`ref=${ref}`);
+  for (const ref of link.references)
+    if (!PER_DOCUMENT_KINDS.some((kind) => ref.startsWith(kind))) entries.add(`ref=${ref}`);
   return [...entries].sort();
 }
 
