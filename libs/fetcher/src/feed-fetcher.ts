@@ -60,6 +60,10 @@ function discard(body: Readable): void {
   body.destroy();
 }
 
+function isHeaderValue(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 1024 && /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
+}
+
 function bareHost(hostname: string): string {
   return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
 }
@@ -286,12 +290,12 @@ export class FeedFetcher {
     }
   }
 
-  private checkUrl(raw: string): URL {
+  private checkUrl(raw: unknown): URL {
     let url: URL;
     try {
-      url = new URL(raw);
+      url = new URL(String(raw));
     } catch {
-      throw new FetchFailure('bad_url', `not a valid URL: ${JSON.stringify(raw.slice(0, 200))}`);
+      throw new FetchFailure('bad_url', `not a valid URL: ${JSON.stringify(String(raw).slice(0, 200))}`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new FetchFailure('bad_url', `unsupported URL scheme "${url.protocol}" (http and https only)`);
@@ -424,8 +428,11 @@ export class FeedFetcher {
       accept: ACCEPT,
       'accept-encoding': 'gzip, deflate, br',
     };
-    if (request.etag) headers['if-none-match'] = request.etag;
-    if (request.lastModified) headers['if-modified-since'] = request.lastModified;
+    // Stored validators came from a server: never let one smuggle a header (CR, LF or other controls).
+    if (request.etag && isHeaderValue(request.etag)) headers['if-none-match'] = request.etag;
+    if (request.lastModified && isHeaderValue(request.lastModified)) {
+      headers['if-modified-since'] = request.lastModified;
+    }
     return headers;
   }
 

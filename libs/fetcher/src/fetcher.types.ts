@@ -1,7 +1,7 @@
 export interface FetcherOptions {
   /** Default 'frictionwatch/0.1 (+https://github.com/frictionwatch/frictionwatch)'. */
   userAgent?: string;
-  /** Bound on DNS lookup plus TCP (and TLS) connect. Default 10 000 ms. */
+  /** Bound on DNS lookup plus TCP (and TLS) connect; undici's connect timer ticks at ~0.5 s. Default 10 000 ms. */
   connectTimeoutMs?: number;
   /** Bound on the whole fetch, redirects and body included; the socket is really closed. Default 30 000 ms. */
   totalTimeoutMs?: number;
