@@ -91,6 +91,8 @@ export function decideFriction(
   } else {
     friction = false;
   }
+  const gazette = !friction && !titleIsMarketNews ? gazetteTitle(title) : null;
+  if (gazette) friction = true;
   if (!friction) return { friction: false, frictionTypes: [], typeHits: [] };
 
   const types: FrictionTypeId[] = [];
@@ -148,6 +150,9 @@ export function decideFriction(
     if (types.length === 0) {
       for (const { field, ref } of refMeasures)
         add(ref.measure!, field, null, `type:${ref.measure}:case_ref`, ref.start, ref.end);
+    }
+    if (types.length === 0 && gazette) {
+      add('anti_dumping', title, gazette, 'type:anti_dumping:gazette_title');
     }
     if (types.length === 0) {
       const firstWeak = inTitle(weak)[0] ?? weak[0];
@@ -217,6 +222,28 @@ function isPassing(field: ScannedField, hit: Hit, cue: 'passing' | 'passingInMar
     back = before.start;
   }
   return false;
+}
+
+/**
+ * The trade-remedy title convention of the Federal Register and other gazettes, when no measure is
+ * named: "<product> From <country>: <stage>" or "…; Determination" (a jurisdiction right after "from",
+ * then a colon or semicolon, then a stage cue). Such notices are anti-dumping cases unless they say
+ * otherwise. Returns the stage cue's hit.
+ */
+function gazetteTitle(title: ScannedField): Hit | null {
+  const colon = title.text.search(/[:;]\s*\S/);
+  if (colon < 0) return null;
+  const origin = title.hits.some((h) => {
+    if (h.start > colon || !payloadOf(h, 'jurisdiction')) return false;
+    const before = hitBefore(title, h.start);
+    return (
+      before !== undefined &&
+      hasCue(before, 'targetPreposition') &&
+      /^from$/i.test(title.text.slice(before.start, before.end))
+    );
+  });
+  if (!origin) return null;
+  return title.hits.find((h) => h.start > colon && payloadOf(h, 'stage') !== undefined) ?? null;
 }
 
 /** A subsidy word shortly after "probe into", "investigation into" …: the subsidy word's hit. */

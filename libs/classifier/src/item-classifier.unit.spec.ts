@@ -292,4 +292,77 @@ describe('ItemClassifier', () => {
       expect(again).toEqual(c);
     });
   });
+  describe('more readings', () => {
+    it('reads a gazette title that names no measure by its convention', () => {
+      const c = run('Mattresses From China; Determination', {
+        source: 'Federal Register',
+        jurisdictionHint: 'US',
+      });
+      expect(labels(c)).toMatchObject({
+        friction: true,
+        frictionTypes: ['anti_dumping'],
+        actors: ['US'],
+        targets: ['CN'],
+      });
+    });
+
+    it('gives a generic institution ("the Commission") to the publisher', () => {
+      const c = run('Certain Steel Racks From China; Institution of Five-Year Reviews', {
+        summary:
+          'The Commission hereby gives notice that it has instituted reviews of the antidumping duty order.',
+        source: 'Federal Register',
+        jurisdictionHint: 'US',
+      });
+      expect(c.actors).toEqual(['US']);
+      expect(c.stage).toBe('review');
+    });
+
+    it('types generic measure words by their clause', () => {
+      expect(run('Beijing halts exports of gallium to the United States').frictionTypes).toEqual([
+        'export_control',
+      ]);
+      expect(run('Germany blocks Chinese takeover of chip equipment maker').frictionTypes).toEqual([
+        'investment_restriction',
+      ]);
+      expect(run('Australia bans DeepSeek on government devices').frictionTypes).toEqual([
+        'security_restriction',
+      ]);
+    });
+
+    it('reads an anti-subsidy probe named by its subsidies', () => {
+      const c = run('China launches probe into EU dairy subsidies');
+      expect(labels(c)).toMatchObject({
+        frictionTypes: ['anti_subsidy'],
+        actors: ['CN'],
+        targets: ['EU'],
+        stage: 'investigation_opened',
+      });
+    });
+
+    it('makes the complainant of a WTO dispute the actor', () => {
+      expect(
+        labels(run('Panel report on US tariffs on Chinese goods circulated in WTO dispute')),
+      ).toMatchObject({
+        frictionTypes: ['wto_dispute'],
+        actors: ['CN'],
+        targets: ['US'],
+      });
+      expect(labels(run('China files WTO complaint against Canadian surtaxes on EVs'))).toMatchObject({
+        frictionTypes: ['wto_dispute'],
+        actors: ['CN'],
+        targets: ['CA'],
+        stage: 'investigation_opened',
+      });
+    });
+
+    it('lets both sides of a truce act', () => {
+      const c = run('US and China agree 90-day tariff truce');
+      expect(c.actors).toEqual(['US', 'CN']);
+      expect(c.stage).toBe('removed');
+    });
+
+    it('treats a measure in a market story as background', () => {
+      expect(run("China's rare earth exports plunge after export controls take effect").friction).toBe(false);
+    });
+  });
 });
