@@ -218,19 +218,10 @@ export class FeedFetcher {
    * new connection, so a name that re-resolves to a private address (DNS rebinding) is refused.
    */
   private readonly guardedLookup: LookupFunction = (hostname, options: LookupOptions, callback) => {
-    this.resolve(hostname)
+    this.checkedAnswers(hostname, options.family)
       .then(
-        (answers) => {
-          if (answers.length === 0) throw new DnsError(`DNS lookup of ${hostname} returned no address`);
-          for (const answer of answers) {
-            if (!this.allowed(answer.address, hostname))
-              throw new ForbiddenAddressError(answer.address, hostname);
-          }
-          const family = options.family === 4 || options.family === 6 ? options.family : 0;
-          const usable = family === 0 ? answers : answers.filter((answer) => answer.family === family);
-          if (usable.length === 0)
-            throw new DnsError(`DNS lookup of ${hostname} returned no IPv${family} address`);
-          if (options.all) callback(null, usable as LookupAddress[]);
+        (usable) => {
+          if (options.all) callback(null, usable);
           else callback(null, usable[0]!.address, usable[0]!.family);
         },
         (error: unknown) => {
@@ -243,8 +234,25 @@ export class FeedFetcher {
           callback(failure, '');
         },
       )
-      .catch((error: unknown) => callback(error as NodeJS.ErrnoException, ''));
+      .catch(() => undefined); // net's own callback threw: the socket reports it, nothing to add here
   };
+
+  /** Resolves a name and refuses the lot if any answer is not allowed (fail closed on mixed answers). */
+  private async checkedAnswers(
+    hostname: string,
+    requested: LookupOptions['family'],
+  ): Promise<LookupAddress[]> {
+    const answers = await this.resolve(hostname);
+    if (answers.length === 0) throw new DnsError(`DNS lookup of ${hostname} returned no address`);
+    for (const answer of answers) {
+      if (!this.allowed(answer.address, hostname)) throw new ForbiddenAddressError(answer.address, hostname);
+    }
+    const family =
+      requested === 4 || requested === 'IPv4' ? 4 : requested === 6 || requested === 'IPv6' ? 6 : 0;
+    const usable = family === 0 ? answers : answers.filter((answer) => answer.family === family);
+    if (usable.length === 0) throw new DnsError(`DNS lookup of ${hostname} returned no IPv${family} address`);
+    return usable;
+  }
 
   async fetch(request: FetchRequest): Promise<FetchOutcome> {
     const started = performance.now();
