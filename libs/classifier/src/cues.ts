@@ -106,6 +106,31 @@ export const CUES = {
     'reach',
     'reaches',
   ],
+  /** After a jurisdiction: it speaks about a measure rather than taking it ("China's commerce ministry
+   * opposes …", "商务部新闻发言人就 … 答记者问"). */
+  speakerWord: [
+    'opposes',
+    'firmly opposes',
+    'criticises',
+    'criticizes',
+    'condemns',
+    'slams',
+    'decries',
+    'hits out',
+    'responds',
+    'reacts',
+    'protests',
+    'calls on',
+    'spokesperson',
+    'spokesman',
+    'spokeswoman',
+    '新闻发言人',
+    '发言人',
+    '回应',
+    '答记者问',
+    '表示',
+    '坚决反对',
+  ],
   /** After a jurisdiction: its goods or firms, so it is the target ("Chinese firms", "EU pork"). */
   goodsWord: [
     'imports',

@@ -31,7 +31,8 @@ const PREPOSITION_GAP =
 /** What may separate a jurisdiction from the word after it ("China's new", "U.S. 100%"). */
 const NEXT_GAP = /^(?:'s?|’s?)?\s*(?:(?!(?:and|or)\s)[^\s,;:.!?()"“”]+\s+){0,2}$/i;
 /** What joins the members of a list of jurisdictions ("China, Thailand and Vietnam", "欧盟、美国"). */
-const LIST_GAP = /^\s*(?:,|、|和|及|与|\/)?\s*(?:(?:and|or|as well as)\s+)?(?:the\s+)?(?:\(\d+\)\s*)?$/i;
+const LIST_GAP =
+  /^(?=.*(?:[,、和及与/]|\band\b|\bor\b|\bas well as\b))\s*(?:\(\d+\)\s*)?(?:,|、|和|及|与|\/)?\s*(?:(?:and|or|as well as)\s+)?(?:the\s+)?$/i;
 /** Institution names many jurisdictions use for their own bodies. */
 const GENERIC_INSTITUTIONS =
   /^(?:the\s+)?(?:commission|council|ministry of commerce|commerce ministry|commerce|customs)$/i;
@@ -186,7 +187,12 @@ function mentionsIn(field: ScannedField, wtoDispute: boolean): Mention[] {
     } else {
       assignRole(m, field, text);
     }
-    if (mentions.length === 0 && m.role === null && (j.mention === 'name' || j.mention === 'demonym')) {
+    if (
+      mentions.length === 0 &&
+      m.role === null &&
+      !isSpeaker(m) &&
+      (j.mention === 'name' || j.mention === 'demonym')
+    ) {
       m.subject = /^\W*(?:\S+\s+){0,2}$/.test(text.slice(0, hit.start));
     }
     mentions.push(m);
@@ -226,10 +232,17 @@ function assignRole(m: Mention, field: ScannedField, text: string): void {
     if (verb && m.kind !== 'institution' && /^\s+$/.test(gap)) return set('target', 'object');
   }
 
+  // Chinese: "美方对华 …", "欧盟对中国 …": the one before 对 acts.
+  if (cjk && text.charCodeAt(m.end) === 0x5bf9 && m.kind !== 'origin')
+    return set('actor', 'subject_particle');
   const after = hitAfter(field, m.end);
   if (after && !payloadOf(after, 'jurisdiction')) {
     const gap = text.slice(m.end, after.start);
     const close = cjk ? gap.length <= 2 : gap.length <= 30 && NEXT_GAP.test(gap);
+    if (close && hasCue(after, 'speakerWord')) {
+      m.why = 'speaker';
+      return;
+    }
     if (hasCue(after, 'subjectVerb') && (cjk ? gap.length === 0 : /^\s+$/.test(gap)))
       return set('actor', 'verb');
     if (close) {
@@ -254,6 +267,11 @@ function assignRole(m: Mention, field: ScannedField, text: string): void {
   }
   if (m.kind === 'institution' || m.kind === 'capital') return set('actor', m.kind);
   if (m.kind === 'demonym') return set('target', 'demonym');
+}
+
+/** Speakers ("China's commerce ministry opposes …") are neither actors nor, by default, subjects. */
+function isSpeaker(m: Mention): boolean {
+  return m.why === 'speaker';
 }
 
 /**

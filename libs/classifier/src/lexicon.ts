@@ -28,6 +28,7 @@ const ROLE_CUES: ReadonlySet<string> = new Set([
   'actorPreposition',
   'institutionWord',
   'subjectVerb',
+  'speakerWord',
   'goodsWord',
 ]);
 /**
