@@ -233,8 +233,7 @@ function assignRole(m: Mention, field: ScannedField, text: string): void {
   }
 
   // Chinese: "美方对华 …", "欧盟对中国 …": the one before 对 acts.
-  if (cjk && text.charCodeAt(m.end) === 0x5bf9 && m.kind !== 'origin')
-    return set('actor', 'subject_particle');
+  if (cjk && text.charCodeAt(m.end) === 0x5bf9) return set('actor', 'subject_particle');
   const after = hitAfter(field, m.end);
   if (after && !payloadOf(after, 'jurisdiction')) {
     const gap = text.slice(m.end, after.start);
