@@ -2,7 +2,7 @@ import type { FrictionTypeId } from '@frictionwatch/taxonomy';
 import type { CaseRef } from './case-refs';
 import type { Evidence } from './classification.types';
 import type { Hit, Lexicon, Payload } from './lexicon';
-import { hasCue, hitBefore, payloadOf, sameClause, type ScannedField } from './scanned-item';
+import { hasCue, hitAfter, hitBefore, payloadOf, sameClause, type ScannedField } from './scanned-item';
 
 type FrictionPayload = Extract<Payload, { kind: 'friction' }>;
 
@@ -37,6 +37,7 @@ export function decideFriction(
   caseRefs: readonly { field: ScannedField; ref: CaseRef }[],
   lexicon: Lexicon,
   evidence: Evidence[],
+  publisherIsWto = false,
 ): FrictionDecision {
   // "probe into dairy subsidies": an anti-subsidy case named without its usual words.
   const subsidyCases = fields.flatMap((field) => subsidyProbes(field));
@@ -73,7 +74,7 @@ export function decideFriction(
   const weak = live.filter((t) => t.payload.weak);
   const inTitle = (list: TypeHit[]) => list.filter((t) => t.field.field === 'title');
   const wto = [
-    ...fields.flatMap((field) => wtoDisputes(field)),
+    ...fields.flatMap((field) => wtoDisputes(field, publisherIsWto && field.field === 'title')),
     ...strong.filter((t) => t.payload.top === 'wto_dispute').map(({ field, hit }) => ({ field, hit })),
   ];
   const wtoRefs = caseRefs.filter((r) => r.ref.kind === 'wto');
@@ -93,6 +94,8 @@ export function decideFriction(
   }
   const gazette = !friction && !titleIsMarketNews ? gazetteTitle(title) : null;
   if (gazette) friction = true;
+  const probe = !friction && !titleIsMarketNews ? tradeProbe(title) : null;
+  if (probe) friction = true;
   if (!friction) return { friction: false, frictionTypes: [], typeHits: [] };
 
   const types: FrictionTypeId[] = [];
@@ -153,6 +156,9 @@ export function decideFriction(
     }
     if (types.length === 0 && gazette) {
       add('anti_dumping', title, gazette, 'type:anti_dumping:gazette_title');
+    }
+    if (types.length === 0 && probe) {
+      add('anti_dumping', title, probe, 'type:anti_dumping:trade_probe');
     }
     if (types.length === 0) {
       const firstWeak = inTitle(weak)[0] ?? weak[0];
@@ -246,6 +252,36 @@ function gazetteTitle(title: ScannedField): Hit | null {
   return title.hits.find((h) => h.start > colon && payloadOf(h, 'stage') !== undefined) ?? null;
 }
 
+/**
+ * "UK launches investigation into Chinese excavators": an investigation into a jurisdiction's goods
+ * that names no measure is a trade-remedy case, anti-dumping unless it says otherwise. Returns the
+ * investigation cue's hit.
+ */
+function tradeProbe(title: ScannedField): Hit | null {
+  for (const hit of title.hits) {
+    const stage = payloadOf(hit, 'stage');
+    if (stage?.stage !== 'investigation_opened') continue;
+    const next = hitAfter(title, hit.end);
+    if (!next || next.start - hit.end > 12) continue;
+    const j = payloadOf(next, 'jurisdiction');
+    const into =
+      hasCue(next, 'targetPreposition') && /^(?:into|on|of)$/i.test(title.text.slice(next.start, next.end));
+    if ((j && (j.mention === 'demonym' || j.mention === 'origin')) || into) {
+      const object = into ? hitAfter(title, next.end) : next;
+      const objectJurisdiction = object ? payloadOf(object, 'jurisdiction') : undefined;
+      if (
+        objectJurisdiction &&
+        objectJurisdiction.mention !== 'firm' &&
+        objectJurisdiction.mention !== 'institution'
+      ) {
+        return hit;
+      }
+      if (object && hasCue(object, 'goodsWord')) return hit;
+    }
+  }
+  return null;
+}
+
 /** A subsidy word shortly after "probe into", "investigation into" …: the subsidy word's hit. */
 function subsidyProbes(field: ScannedField): { field: ScannedField; hit: Hit }[] {
   const found: { field: ScannedField; hit: Hit }[] = [];
@@ -266,8 +302,13 @@ function subsidyProbes(field: ScannedField): { field: ScannedField; hit: Hit }[]
 }
 
 /** "WTO" and a dispute word in one clause. */
-function wtoDisputes(field: ScannedField): { field: ScannedField; hit: Hit }[] {
+function wtoDisputes(field: ScannedField, publishedByWto: boolean): { field: ScannedField; hit: Hit }[] {
   const found: { field: ScannedField; hit: Hit }[] = [];
+  if (publishedByWto && !field.cues.has('wto')) {
+    // The WTO's own titles: "United States — Measures on …: Panel established".
+    const dispute = field.hits.find((h) => hasCue(h, 'disputeWord'));
+    return dispute ? [{ field, hit: dispute }] : [];
+  }
   if (!field.cues.has('wto') || !field.cues.has('disputeWord')) return found;
   for (const hit of field.hits) {
     if (!hasCue(hit, 'wto')) continue;

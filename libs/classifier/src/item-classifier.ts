@@ -43,7 +43,7 @@ export class ItemClassifier {
 
     const refs = fields.flatMap((field) => parseCaseRefs(field.text).map((ref) => ({ field, ref })));
     const { sectors, subsectors } = this.sectorsOf(fields, evidence);
-    const decision = decideFriction(fields, refs, this.lexicon, evidence);
+    const decision = decideFriction(fields, refs, this.lexicon, evidence, isWto(item.source));
 
     let actors: JurisdictionCode[] = [];
     let targets: JurisdictionCode[] = [];
@@ -138,6 +138,11 @@ function ratesNear(
     }
   }
   return rates;
+}
+
+/** The WTO as publisher: its titles name disputes without saying "WTO". */
+function isWto(source: string | null | undefined): boolean {
+  return !!source && /\bWTO\b|World Trade Organi[sz]ation|世贸组织|世界贸易组织/.test(source);
 }
 
 let shared: ItemClassifier | undefined;

@@ -303,7 +303,9 @@ function assignWtoRole(m: Mention, field: ScannedField, text: string): void {
     if (hasCue(after, 'subjectVerb') && /^\s*$/.test(gap)) return set('actor', 'verb');
     if (close) {
       if (hasCue(after, 'disputeWord') || hasCue(after, 'wto')) return set('actor', 'complainant');
-      if (payloadOf(after, 'friction')) return set('target', 'measure_owner');
+      const measure = payloadOf(after, 'friction');
+      if (measure?.top === 'wto_dispute') return set('actor', 'complainant');
+      if (measure) return set('target', 'measure_owner');
       if (payloadOf(after, 'stage') && !payloadOf(after, 'stage')!.weak) return set('actor', 'verb');
       if (payloadOf(after, 'stage')) return set('actor', 'verb');
       if (payloadOf(after, 'sector') || hasCue(after, 'goodsWord')) return set('actor', 'wto_goods');
