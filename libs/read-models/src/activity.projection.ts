@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { StoredEvent } from '@frictionwatch/event-store';
 import type { Projection, ProjectionContext } from '@frictionwatch/projections';
 import { isoTimestamp, isoWeekStart, readLabels } from './item-labels';
-import { chunks, itemEvents, itemIdsOf, ITEM_EVENT_TYPES, jsonb } from './projection-support';
+import { itemEvents, itemIdsOf, ITEM_EVENT_TYPES, upsertRows } from './projection-support';
 
 /** The labels activity counts by. */
 export interface ActivityLabels {
@@ -102,7 +102,7 @@ export const activityProjection: Projection<ActivityTables> = {
       .execute();
   },
 
-  async handle(batch: readonly StoredEvent[], { db }: ProjectionContext<ActivityTables>) {
+  async handle(batch: readonly StoredEvent[], { db, schema }: ProjectionContext<ActivityTables>) {
     const events = itemEvents(batch);
     const ids = itemIdsOf(events);
     if (ids.length === 0) return;
@@ -145,21 +145,19 @@ export const activityProjection: Projection<ActivityTables> = {
       add(before.get(row.item_id) ?? [], -1);
       row.cells = activityCells(row.week, row.labels);
       add(row.cells, 1);
-      return { ...row, labels: row.labels === null ? null : jsonb(row.labels) };
+      return row;
     });
-    for (const part of chunks(itemValues, 4)) {
-      await db
-        .insertInto('activity_items')
-        .values(part)
-        .onConflict((oc) =>
-          oc.column('item_id').doUpdateSet({
-            week: sql`excluded.week`,
-            labels: sql`excluded.labels`,
-            cells: sql`excluded.cells`,
-          }),
-        )
-        .execute();
-    }
+    const raw = db as unknown as Kysely<unknown>;
+    const itemColumns = ['item_id', 'week', 'labels', 'cells'];
+    await upsertRows(
+      raw,
+      schema,
+      'activity_items',
+      itemColumns,
+      ['item_id'],
+      itemColumns.slice(1),
+      itemValues,
+    );
 
     const counts: ActivityRow[] = [];
     for (const [cell, n] of deltas) {
@@ -168,17 +166,16 @@ export const activityProjection: Projection<ActivityTables> = {
       counts.push({ week, sector, actor, target, friction_type: frictionType, stage, items: String(n) });
     }
     if (counts.length === 0) return;
-    for (const part of chunks(counts, 7)) {
-      await db
-        .insertInto('activity')
-        .values(part)
-        .onConflict((oc) =>
-          oc
-            .columns(['week', 'sector', 'actor', 'target', 'friction_type', 'stage'])
-            .doUpdateSet({ items: sql<string>`${sql.ref('activity.items')} + excluded.items` }),
-        )
-        .execute();
-    }
+    const cellColumns = ['week', 'sector', 'actor', 'target', 'friction_type', 'stage'];
+    await upsertRows(
+      raw,
+      schema,
+      'activity',
+      [...cellColumns, 'items'],
+      cellColumns,
+      sql`items = activity.items + excluded.items`,
+      counts,
+    );
     await db
       .deleteFrom('activity')
       .where(sql<boolean>`items <= 0`)

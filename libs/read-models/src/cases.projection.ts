@@ -3,15 +3,7 @@ import type { StoredEvent } from '@frictionwatch/event-store';
 import type { Projection, ProjectionContext } from '@frictionwatch/projections';
 import { linkCase, structuredRefs, type CaseLink } from './case-linking';
 import { isoTimestamp, linkLabelsOf, readLabels, stageRank, utcDay, type LinkLabels } from './item-labels';
-import {
-  chunks,
-  excludedSet,
-  isoOf,
-  itemEvents,
-  itemIdsOf,
-  ITEM_EVENT_TYPES,
-  jsonb,
-} from './projection-support';
+import { isoOf, itemEvents, itemIdsOf, ITEM_EVENT_TYPES, upsertRows } from './projection-support';
 
 /**
  * Per item: what linking needs (its latest title, dates, structured references and labels) and what it
@@ -89,6 +81,16 @@ const DIMENSIONS = {
   hs_code: 'hs_codes',
   ref: 'refs',
 } as const;
+
+const TIMELINE_COLUMNS = [
+  'item_id',
+  'case_id',
+  'stage',
+  'stage_rank',
+  'on_date',
+  'title',
+  'url',
+] as const satisfies readonly (keyof CaseTimelineRow)[];
 
 const CASE_ITEM_COLUMNS = [
   'item_id',
@@ -297,21 +299,15 @@ export const casesProjection: Projection<CasesTables> = {
         Object.assign(row, { case_id: null, basis: null, link_key: null, reference: null, case_title: null });
         row.contributes = [];
       }
-      return { ...row, labels: row.labels === null ? null : jsonb(row.labels) };
+      return row;
     });
 
-    for (const part of chunks(itemValues, CASE_ITEM_COLUMNS.length)) {
-      await db
-        .insertInto('case_items')
-        .values(part)
-        .onConflict((oc) =>
-          oc.column('item_id').doUpdateSet(excludedSet(CASE_ITEM_COLUMNS.filter((c) => c !== 'item_id'))),
-        )
-        .execute();
-    }
+    const target = db as unknown as Kysely<unknown>;
+    const update = CASE_ITEM_COLUMNS.filter((c) => c !== 'item_id');
+    await upsertRows(target, schema, 'case_items', CASE_ITEM_COLUMNS, ['item_id'], update, itemValues);
 
     await db.deleteFrom('case_timeline').where('item_id', 'in', ids).execute();
-    for (const part of chunks(timeline, 7)) await db.insertInto('case_timeline').values(part).execute();
+    await upsertRows(target, schema, 'case_timeline', TIMELINE_COLUMNS, ['item_id'], [], timeline);
 
     const labelValues: CaseLabelsRow[] = [];
     for (const [key, n] of deltas) {
@@ -325,17 +321,15 @@ export const casesProjection: Projection<CasesTables> = {
         items: n,
       });
     }
-    for (const part of chunks(labelValues, 4)) {
-      await db
-        .insertInto('case_labels')
-        .values(part)
-        .onConflict((oc) =>
-          oc
-            .columns(['case_id', 'dimension', 'value'])
-            .doUpdateSet({ items: sql<number>`${sql.ref('case_labels.items')} + excluded.items` }),
-        )
-        .execute();
-    }
+    await upsertRows(
+      target,
+      schema,
+      'case_labels',
+      ['case_id', 'dimension', 'value', 'items'],
+      ['case_id', 'dimension', 'value'],
+      sql`items = case_labels.items + excluded.items`,
+      labelValues,
+    );
     const caseIds = [...touchedCases];
     if (caseIds.length === 0) return;
     await db.deleteFrom('case_labels').where('case_id', 'in', caseIds).where('items', '<=', 0).execute();

@@ -4,7 +4,7 @@ import type { Projection, ProjectionContext } from '@frictionwatch/projections';
 import { linkCase, structuredRefs } from './case-linking';
 import { extractDeadlines, type Deadline } from './deadline-extraction';
 import { isoTimestamp, linkLabelsOf, readLabels, type LinkLabels } from './item-labels';
-import { chunks, itemEvents, itemIdsOf, ITEM_EVENT_TYPES, jsonb } from './projection-support';
+import { itemEvents, itemIdsOf, ITEM_EVENT_TYPES, upsertRows } from './projection-support';
 
 /** What an item with deadlines needs kept to re-derive its rows when it is classified again. */
 export interface DeadlineItemState {
@@ -37,6 +37,20 @@ export interface DeadlinesRow {
   friction: boolean | null;
   case_id: string | null;
 }
+
+const DEADLINE_COLUMNS = [
+  'item_id',
+  'kind',
+  'due_on',
+  'source',
+  'evidence',
+  'feed_id',
+  'title',
+  'url',
+  'published_at',
+  'friction',
+  'case_id',
+] as const satisfies readonly (keyof DeadlinesRow)[];
 
 export interface DeadlinesTables {
   deadlines: DeadlinesRow;
@@ -85,7 +99,7 @@ export const deadlinesProjection: Projection<DeadlinesTables> = {
       .execute();
   },
 
-  async handle(batch: readonly StoredEvent[], { db }: ProjectionContext<DeadlinesTables>) {
+  async handle(batch: readonly StoredEvent[], { db, schema }: ProjectionContext<DeadlinesTables>) {
     const events = itemEvents(batch);
     const ids = itemIdsOf(events);
     if (ids.length === 0) return;
@@ -139,7 +153,7 @@ export const deadlinesProjection: Projection<DeadlinesTables> = {
         dropped.push(id);
         continue;
       }
-      kept.push({ item_id: id, state: jsonb(state) });
+      kept.push({ item_id: id, state });
       const caseId =
         linkCase({ title: state.title, structuredRefs: state.structuredRefs, labels: state.labels })
           ?.caseId ?? null;
@@ -162,13 +176,8 @@ export const deadlinesProjection: Projection<DeadlinesTables> = {
 
     await db.deleteFrom('deadlines').where('item_id', 'in', ids).execute();
     if (dropped.length > 0) await db.deleteFrom('deadline_items').where('item_id', 'in', dropped).execute();
-    for (const part of chunks(kept, 2)) {
-      await db
-        .insertInto('deadline_items')
-        .values(part)
-        .onConflict((oc) => oc.column('item_id').doUpdateSet({ state: sql`excluded.state` }))
-        .execute();
-    }
-    for (const part of chunks(rows, 11)) await db.insertInto('deadlines').values(part).execute();
+    const raw = db as unknown as Kysely<unknown>;
+    await upsertRows(raw, schema, 'deadline_items', ['item_id', 'state'], ['item_id'], ['state'], kept);
+    await upsertRows(raw, schema, 'deadlines', DEADLINE_COLUMNS, ['item_id', 'kind', 'due_on'], [], rows);
   },
 };

@@ -3,15 +3,7 @@ import type { StoredEvent } from '@frictionwatch/event-store';
 import type { Projection, ProjectionContext } from '@frictionwatch/projections';
 import { linkCase, structuredRefs } from './case-linking';
 import { isoTimestamp, readLabels, type ItemLabels, type LinkLabels } from './item-labels';
-import {
-  chunks,
-  excludedSet,
-  isoOf,
-  itemEvents,
-  itemIdsOf,
-  ITEM_EVENT_TYPES,
-  jsonb,
-} from './projection-support';
+import { isoOf, itemEvents, itemIdsOf, ITEM_EVENT_TYPES, upsertRows } from './projection-support';
 
 /** One row per item: its latest text, its latest classification as filterable columns, its case. */
 export interface ItemsRow {
@@ -109,6 +101,21 @@ const ITEM_COLUMNS = [
   'classification_count',
   'case_id',
 ] as const satisfies readonly (keyof ItemsRow)[];
+
+const CLASSIFICATION_COLUMNS = [
+  'item_id',
+  'global_position',
+  'event_id',
+  'classified_at',
+  'content_hash',
+  'source_event_id',
+  'classifier_version',
+  'taxonomy_version',
+  'friction',
+  'severity',
+  'stage',
+  'classification',
+] as const satisfies readonly (keyof ItemClassificationsRow)[];
 
 const ARRAY_COLUMNS = ['friction_types', 'sectors', 'subsectors', 'actors', 'targets'] as const;
 
@@ -239,7 +246,7 @@ export const itemsProjection: Projection<ItemsTables> = {
       .execute();
   },
 
-  async handle(batch: readonly StoredEvent[], { db }: ProjectionContext<ItemsTables>) {
+  async handle(batch: readonly StoredEvent[], { db, schema }: ProjectionContext<ItemsTables>) {
     const events = itemEvents(batch);
     const ids = itemIdsOf(events);
     if (ids.length === 0) return;
@@ -346,32 +353,19 @@ export const itemsProjection: Projection<ItemsTables> = {
     const values = [...touched].map((id) => {
       const row = rows.get(id) as ItemsRow;
       row.case_id = caseIdOf(row);
-      return {
-        ...row,
-        extra: jsonb(row.extra),
-        case_refs: jsonb(row.case_refs),
-        evidence: jsonb(row.evidence),
-      };
+      return row;
     });
-    for (const part of chunks(values, ITEM_COLUMNS.length)) {
-      await db
-        .insertInto('items')
-        .values(part)
-        .onConflict((oc) =>
-          oc.column('item_id').doUpdateSet(excludedSet(ITEM_COLUMNS.filter((c) => c !== 'item_id'))),
-        )
-        .execute();
-    }
-    const classificationValues = classifications.map((c) => ({
-      ...c,
-      classification: jsonb(c.classification),
-    }));
-    for (const part of chunks(classificationValues, 12)) {
-      await db
-        .insertInto('item_classifications')
-        .values(part)
-        .onConflict((oc) => oc.columns(['item_id', 'global_position']).doNothing())
-        .execute();
-    }
+    const target = db as unknown as Kysely<unknown>;
+    const update = ITEM_COLUMNS.filter((c) => c !== 'item_id');
+    await upsertRows(target, schema, 'items', ITEM_COLUMNS, ['item_id'], update, values);
+    await upsertRows(
+      target,
+      schema,
+      'item_classifications',
+      CLASSIFICATION_COLUMNS,
+      ['item_id', 'global_position'],
+      [],
+      classifications,
+    );
   },
 };

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { StoredEvent } from '@frictionwatch/event-store';
 import type { ItemClassified, ItemIngested, ItemRevised } from '@frictionwatch/items';
 
@@ -28,20 +28,37 @@ export function chunks<T>(rows: readonly T[], columns: number): T[][] {
   return out;
 }
 
-/** `SET col = excluded.col` for every column of an upsert. */
-export function excludedSet<C extends string>(columns: readonly C[]): Record<C, RawBuilder<never>> {
-  return Object.fromEntries(columns.map((c) => [c, sql`excluded.${sql.ref(c)}`])) as Record<
-    C,
-    RawBuilder<never>
-  >;
-}
-
-/** A jsonb parameter: pg would send a JS array as a Postgres array, so JSON goes as text. */
-export function jsonb<T>(value: T): T {
-  return JSON.stringify(value) as unknown as T;
-}
-
 /** A timestamp read back from Postgres (a Date) or as written (an ISO string), as an ISO string. */
 export function isoOf(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+}
+
+/**
+ * A multi-row upsert sent as one jsonb parameter (`jsonb_populate_recordset`): much cheaper than
+ * thousands of bind parameters for wide rows. Rows hold JSON values as the columns want them (ISO
+ * timestamps, arrays for text[], objects for jsonb). `update` lists the columns an existing row takes
+ * from the new one (an empty list does nothing on conflict), or is the whole `SET` clause.
+ */
+export async function upsertRows(
+  db: Kysely<unknown>,
+  schema: string,
+  table: string,
+  columns: readonly string[],
+  conflict: readonly string[],
+  update: readonly string[] | RawBuilder<unknown>,
+  rows: readonly object[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const target = sql.id(schema, table);
+  const list = sql.join(columns.map((c) => sql.id(c)));
+  const onConflict = !Array.isArray(update)
+    ? sql`DO UPDATE SET ${update as RawBuilder<unknown>}`
+    : update.length === 0
+      ? sql`DO NOTHING`
+      : sql`DO UPDATE SET ${sql.join(update.map((c: string) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`;
+  for (const part of chunks(rows, 6)) {
+    await sql`INSERT INTO ${target} (${list})
+      SELECT ${list} FROM jsonb_populate_recordset(NULL::${target}, ${JSON.stringify(part)}::jsonb)
+      ON CONFLICT (${sql.join(conflict.map((c) => sql.id(c)))}) ${onConflict}`.execute(db);
+  }
 }
