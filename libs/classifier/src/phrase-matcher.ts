@@ -45,31 +45,23 @@ export function compileTerm(raw: string): CompiledPhrase {
   };
 }
 
-/**
- * Aho-Corasick automaton over all phrases, compiled into a dense DFA over the phrases' alphabet, so a
- * text is scanned once, one table lookup per character, whatever the number of phrases. Word boundaries
- * (for Latin phrases), case-sensitivity and plurals are checked on the original text at each match.
- */
-export class PhraseMatcher {
-  private readonly phrases: CompiledPhrase[];
-  private readonly lengths: Int32Array;
-  private readonly classOf: Uint16Array;
-  private readonly classes: number;
-  private readonly delta: Int32Array;
-  private readonly outStart: Int32Array;
-  private readonly outList: Int32Array;
-  private positions = new Int32Array(1024);
+/** A dense DFA (Aho-Corasick with failure links folded in) over some of the phrases. */
+class DenseAutomaton {
+  readonly classOf: Uint16Array;
+  readonly classes: number;
+  readonly delta: Int32Array;
+  readonly outStart: Int32Array;
+  /** Global phrase indices. */
+  readonly outList: Int32Array;
 
-  constructor(terms: readonly string[]) {
-    this.phrases = terms.map(compileTerm);
-    this.lengths = Int32Array.from(this.phrases, (p) => p.normalized.length);
-
-    // Alphabet: the codes that occur in phrases; every other code is class 0 (resets to the root).
+  constructor(phrases: readonly CompiledPhrase[], members: readonly number[]) {
+    // Alphabet: the codes that occur in these phrases; every other code is class 0 (back to the root).
     this.classOf = new Uint16Array(0x10000);
     let classes = 1;
-    for (const p of this.phrases) {
-      for (let i = 0; i < p.normalized.length; i++) {
-        const c = p.normalized.charCodeAt(i);
+    for (const index of members) {
+      const text = phrases[index].normalized;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
         if (this.classOf[c] === 0) this.classOf[c] = classes++;
       }
     }
@@ -78,11 +70,12 @@ export class PhraseMatcher {
     // Trie.
     const children: Map<number, number>[] = [new Map()];
     const outputs: number[][] = [[]];
-    this.phrases.forEach((p, index) => {
-      if (p.normalized.length === 0) return;
+    for (const index of members) {
+      const text = phrases[index].normalized;
+      if (text.length === 0) continue;
       let state = 0;
-      for (let i = 0; i < p.normalized.length; i++) {
-        const k = this.classOf[p.normalized.charCodeAt(i)];
+      for (let i = 0; i < text.length; i++) {
+        const k = this.classOf[text.charCodeAt(i)];
         let next = children[state].get(k);
         if (next === undefined) {
           next = children.length;
@@ -93,7 +86,7 @@ export class PhraseMatcher {
         state = next;
       }
       outputs[state].push(index);
-    });
+    }
 
     // Failure links in breadth-first order, filling the dense transition table as we go.
     const n = children.length;
@@ -102,7 +95,6 @@ export class PhraseMatcher {
     const order: number[] = [];
     for (const [k, child] of children[0]) {
       delta[k] = child;
-      fail[child] = 0;
       order.push(child);
     }
     for (let head = 0; head < order.length; head++) {
@@ -115,10 +107,9 @@ export class PhraseMatcher {
         order.push(child);
       }
     }
-    // Class 0 always goes back to the root.
-    for (let s = 0; s < n; s++) delta[s * classes] = 0;
+    for (let s = 0; s < n; s++) delta[s * classes] = 0; // class 0 always goes back to the root
 
-    // Outputs merged along failure links (parents come before children in BFS order).
+    // Outputs merged along failure links (a state's failure target comes before it in BFS order).
     const merged: number[][] = outputs.map((o) => o.slice());
     for (const state of order) if (fail[state] !== 0) merged[state].push(...merged[fail[state]]);
     this.outStart = new Int32Array(n + 1);
@@ -132,17 +123,55 @@ export class PhraseMatcher {
     for (let s = 0, at = 0; s < n; s++) for (const p of merged[s]) this.outList[at++] = p;
     this.delta = delta;
   }
+}
+
+/** Code units that normalise to ASCII although they are not (curly quotes, dashes, odd spaces). */
+const ASCII_LOOKALIKE =
+  /[^\t\n\r -\u007f\u00a0\u00ad\u2010-\u2015\u2018-\u201f\u2032\u2033\u2212\u3000\u2002\u2003\u2009\u200a\u202f\u205f]/;
+
+/**
+ * Aho-Corasick automata over all phrases, compiled into dense DFAs, so a text is scanned in one pass,
+ * one table lookup per character, whatever the number of phrases. Phrases written in ASCII (after
+ * normalisation) live in one small table that stays in cache; phrases with other characters (Chinese,
+ * accented names) in a second one, run only over texts that contain such characters. Word boundaries
+ * (for Latin phrases), case-sensitivity and plurals are checked on the original text at each match.
+ */
+export class PhraseMatcher {
+  private readonly phrases: CompiledPhrase[];
+  private readonly lengths: Int32Array;
+  private readonly ascii: DenseAutomaton;
+  private readonly other: DenseAutomaton;
+  private positions = new Int32Array(1024);
+
+  constructor(terms: readonly string[]) {
+    this.phrases = terms.map(compileTerm);
+    this.lengths = Int32Array.from(this.phrases, (p) => p.normalized.length);
+    const ascii: number[] = [];
+    const other: number[] = [];
+    this.phrases.forEach((p, index) =>
+      (/^[\t\n\r -\u007f]*$/.test(p.normalized) ? ascii : other).push(index),
+    );
+    this.ascii = new DenseAutomaton(this.phrases, ascii);
+    this.other = new DenseAutomaton(this.phrases, other);
+  }
 
   get size(): number {
     return this.phrases.length;
   }
 
-  /** All matches in `text`, in order of their end. */
+  /** All matches in `text`: those of ASCII phrases in order of their end, then the others. */
   scan(text: string, out: PhraseMatch[] = []): PhraseMatch[] {
+    if (this.positions.length < text.length + 1) this.positions = new Int32Array(text.length * 2 + 1);
+    this.run(this.ascii, text, out);
+    if (ASCII_LOOKALIKE.test(text)) this.run(this.other, text, out);
+    return out;
+  }
+
+  private run(automaton: DenseAutomaton, text: string, out: PhraseMatch[]): void {
     const length = text.length;
-    if (this.positions.length < length + 1) this.positions = new Int32Array(length * 2 + 1);
     const positions = this.positions;
-    const { delta, classes, classOf, outStart, outList } = this;
+    const lengths = this.lengths;
+    const { delta, classes, classOf, outStart, outList } = automaton;
     let state = 0;
     let fed = 0;
     let previousSpace = true;
@@ -160,12 +189,11 @@ export class PhraseMatcher {
       const to = outStart[state + 1];
       for (let o = from; o < to; o++) {
         const phrase = outList[o];
-        const start = positions[fed - this.lengths[phrase]];
+        const start = positions[fed - lengths[phrase]];
         const end = this.accept(text, phrase, start, i + 1);
         if (end >= 0) out.push({ phrase, start, end });
       }
     }
-    return out;
   }
 
   /** The match's end (extended over a plural "s"), or -1 when boundaries or case reject it. */
