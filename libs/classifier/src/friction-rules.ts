@@ -265,9 +265,10 @@ function tradeProbe(title: ScannedField): Hit | null {
     if (!next || next.start - hit.end > 12) continue;
     const j = payloadOf(next, 'jurisdiction');
     const into =
-      hasCue(next, 'targetPreposition') && /^(?:into|on|of)$/i.test(title.text.slice(next.start, next.end));
+      /\b(?:into|on|of)$/i.test(title.text.slice(hit.start, hit.end)) ||
+      (hasCue(next, 'targetPreposition') && /^(?:into|on|of)$/i.test(title.text.slice(next.start, next.end)));
     if ((j && (j.mention === 'demonym' || j.mention === 'origin')) || into) {
-      const object = into ? hitAfter(title, next.end) : next;
+      const object = into && hasCue(next, 'targetPreposition') ? hitAfter(title, next.end) : next;
       const objectJurisdiction = object ? payloadOf(object, 'jurisdiction') : undefined;
       if (
         objectJurisdiction &&
