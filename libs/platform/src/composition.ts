@@ -3,6 +3,7 @@ import { FEED_EVENTS, feedsProjection } from '@frictionwatch/feeds';
 import { classificationTrigger, ITEM_EVENTS } from '@frictionwatch/items';
 import { eventTypeCountsProjection, type AnyProjection } from '@frictionwatch/projections';
 import type { JobQueue } from '@frictionwatch/queues';
+import { READ_MODEL_PROJECTIONS } from '@frictionwatch/read-models';
 
 /**
  * The composition root of the domain: every event type and every projection (and reactor) the system
@@ -13,5 +14,5 @@ export function registerEventTypes(registry: EventRegistry): EventRegistry {
 }
 
 export function allProjections(jobs: JobQueue): AnyProjection[] {
-  return [eventTypeCountsProjection, feedsProjection, classificationTrigger(jobs)];
+  return [eventTypeCountsProjection, feedsProjection, ...READ_MODEL_PROJECTIONS, classificationTrigger(jobs)];
 }
