@@ -7,7 +7,7 @@ import { normalizePhrase } from './text-normalizer';
 export type Payload =
   | { kind: 'sector'; node: string; top: SectorId }
   | { kind: 'friction'; node: string; top: FrictionTypeId; weak: boolean }
-  | { kind: 'stage'; stage: StageId; weak: boolean; precedence: number }
+  | { kind: 'stage'; stage: StageId; weak: boolean; generic?: boolean; precedence: number }
   | { kind: 'jurisdiction'; code: string; mention: MentionKind }
   | { kind: 'blocker' }
   | { kind: 'cue'; cue: CueName };
@@ -95,6 +95,9 @@ export class Lexicon {
       const stage = { kind: 'stage', stage: node.topId, precedence: node.precedence } as const;
       for (const term of node.terms) add(term, { ...stage, weak: false }, `stage:${node.id}`);
       for (const term of node.weakTerms) add(term, { ...stage, weak: true }, `stage:${node.id}:weak`);
+      for (const term of node.genericTerms) {
+        add(term, { ...stage, weak: true, generic: true }, `stage:${node.id}:generic`);
+      }
     }
     for (const j of taxonomy.jurisdictions) {
       for (const [mention, list] of Object.entries(j.mentions) as [MentionKind, readonly string[]][]) {
@@ -173,7 +176,7 @@ function ruleOfPayload(payload: Payload): string {
     case 'friction':
       return `type:${payload.node}${payload.weak ? ':weak' : ''}`;
     case 'stage':
-      return `stage:${payload.stage}${payload.weak ? ':weak' : ''}`;
+      return `stage:${payload.stage}${payload.generic ? ':generic' : payload.weak ? ':weak' : ''}`;
     case 'jurisdiction':
       return `jurisdiction:${payload.code}:${payload.mention}`;
     case 'blocker':

@@ -8,7 +8,8 @@ type StagePayload = Extract<Payload, { kind: 'stage' }>;
 /**
  * Where the case stands. The title decides when it names a stage, else the summary. Within a field,
  * strong cues ("provisional", "initiation", "sunset", "lifts", "decided not to impose") beat weak ones
- * ("imposes", "launches", a bare "review"), and among cues of one strength the higher precedence wins (removed > review > final >
+ * ("imposes", "launches", a bare "review"), which beat generic ones ("announces", "new"), and among cues
+ * of one strength the higher precedence wins (removed > review > final >
  * preliminary > investigation_opened > proposed), so "Final Results of Expedited Sunset Review" is a
  * review and "terminates the investigation" a removal. "let … expire" is a removal.
  */
@@ -51,11 +52,19 @@ interface Candidate {
   rule: string;
 }
 
-/** The title before the summary; then strong before weak; then the higher precedence. */
+const strength = (p: StagePayload) => (p.generic ? 0 : p.weak ? 1 : 2);
+
+/**
+ * The title before the summary (unless the title has only a generic verb); then strong before weak
+ * before generic; then the higher precedence.
+ */
 function better(a: Candidate | null, b: Candidate): Candidate {
   if (!a) return b;
-  if (a.field.field !== b.field.field) return a.field.field === 'title' ? a : b;
-  if (a.payload.weak !== b.payload.weak) return a.payload.weak ? b : a;
+  // A generic verb in the title ("announces") gives way to any cue of the summary.
+  if (a.field.field !== b.field.field && !a.payload.generic && !b.payload.generic) {
+    return a.field.field === 'title' ? a : b;
+  }
+  if (strength(a.payload) !== strength(b.payload)) return strength(a.payload) > strength(b.payload) ? a : b;
   return b.payload.precedence > a.payload.precedence ? b : a;
 }
 

@@ -189,7 +189,8 @@ function linkNodes<N extends RawNode, Top extends string>(
     } else if (!node.id.startsWith(`${node.parent}/`)) {
       problems.push(`${what} ${node.id}: id must start with its parent's id ${node.parent}/`);
     }
-    if (node.terms.length + node.weakTerms.length === 0) problems.push(`${what} ${node.id}: no terms`);
+    if (node.terms.length + node.weakTerms.length + node.genericTerms.length === 0)
+      problems.push(`${what} ${node.id}: no terms`);
   }
   return nodes.map((node) => ({ ...node, topId: node.id.split('/')[0] as Top }));
 }

@@ -16,6 +16,7 @@ const nodeBase = {
   description: z.string().min(1),
   terms: z.array(termSchema).default([]),
   weakTerms: z.array(termSchema).default([]),
+  genericTerms: z.array(termSchema).default([]),
   provenance: z.array(provenanceSchema).min(1),
 };
 

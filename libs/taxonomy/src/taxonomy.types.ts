@@ -15,6 +15,8 @@ export interface TaxonomyNode<TopId extends string> {
   terms: readonly string[];
   /** Terms that only count alongside stronger evidence. */
   weakTerms: readonly string[];
+  /** Still weaker terms (generic verbs such as "announces"): used when nothing else decides. */
+  genericTerms: readonly string[];
   provenance: readonly Provenance[];
 }
 
