@@ -1,0 +1,28 @@
+import { parentPort } from 'node:worker_threads';
+import { parseFeedText } from './parse-feed-text';
+import type { ParseResult } from './feed-parsing.types';
+import type { ParseRequest, WorkerReply } from './feed-parser.pool';
+
+// One parse at a time per worker; the pool terminates a worker whose parse overruns its time limit.
+const port = parentPort;
+if (port) {
+  port.on('message', (request: ParseRequest) => {
+    let result: ParseResult;
+    try {
+      result = parseFeedText(request.text, request.format, request.pageUrl);
+    } catch (err) {
+      result = { ok: false, error: `parse failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    try {
+      port.postMessage({ type: 'result', id: request.id, result } satisfies WorkerReply);
+    } catch (err) {
+      const error = `parse result could not be sent: ${err instanceof Error ? err.message : String(err)}`;
+      port.postMessage({
+        type: 'result',
+        id: request.id,
+        result: { ok: false, error },
+      } satisfies WorkerReply);
+    }
+  });
+  port.postMessage({ type: 'ready' } satisfies WorkerReply);
+}
