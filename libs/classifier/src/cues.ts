@@ -379,6 +379,8 @@ export const CUES = {
     'wound up',
     'wind-up',
   ],
+  /** A step of a case that is no stage of it (EU import registration): the stage stays unknown. */
+  noStage: ['registration', 'subject to registration', 'registration of imports', 'import registration'],
   /** "let … expire": a removal spelled across words. */
   let: ['let', 'lets', 'allow', 'allows', 'allowed'],
   expire: ['expire', 'expires', 'lapse', 'lapses'],

@@ -50,7 +50,7 @@ export class ItemClassifier {
     let stage: Classification['stage'] = null;
     let dutyRates: string[] = [];
     if (decision.friction) {
-      stage = decideStage(fields, this.lexicon, evidence);
+      stage = decideStage(fields, this.lexicon, evidence, decision.frictionTypes.includes('wto_dispute'));
       ({ actors, targets } = resolveJurisdictions(
         fields,
         this.lexicon,

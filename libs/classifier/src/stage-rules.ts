@@ -11,13 +11,17 @@ type StagePayload = Extract<Payload, { kind: 'stage' }>;
  * ("imposes", "launches", a bare "review"), which beat generic ones ("announces", "new"), and among cues
  * of one strength the higher precedence wins (removed > review > final >
  * preliminary > investigation_opened > proposed), so "Final Results of Expedited Sunset Review" is a
- * review and "terminates the investigation" a removal. "let … expire" is a removal.
+ * review and "terminates the investigation" a removal. "let … expire" is a removal. A measure reported
+ * without any cue is taken to be in force (`final`; a WTO dispute: filed, `investigation_opened`); an
+ * EU import registration has no stage (`null`).
  */
 export function decideStage(
   fields: readonly ScannedField[],
   lexicon: Lexicon,
   evidence: Evidence[],
+  wtoDispute = false,
 ): StageId | null {
+  if (fields[0].cues.has('noStage')) return null;
   let best: Candidate | null = null;
   for (const field of fields) {
     for (const hit of field.hits) {
@@ -32,7 +36,20 @@ export function decideStage(
       best = better(best, { field, hit: letExpire, payload, rule: 'stage:removed:let_expire' });
     }
   }
-  if (!best) return null;
+  if (!best) {
+    // A measure reported without its stage is most often one in force; a WTO dispute, one filed.
+    const stage: StageId = wtoDispute ? 'investigation_opened' : 'final';
+    evidence.push({
+      label: 'stage',
+      value: stage,
+      rule: `stage:${stage}:default`,
+      field: 'title',
+      start: 0,
+      end: 0,
+      text: '',
+    });
+    return stage;
+  }
   evidence.push({
     label: 'stage',
     value: best.payload.stage,
