@@ -379,6 +379,15 @@ export const CUES = {
     'wound up',
     'wind-up',
   ],
+  /** A measure on every origin: no targets unless the title names them. */
+  allOrigins: [
+    'all imports',
+    'all origins',
+    'erga omnes',
+    'all countries',
+    'all trading partners',
+    'regardless of origin',
+  ],
   /** A step of a case that is no stage of it (EU import registration): the stage stays unknown. */
   noStage: ['registration', 'subject to registration', 'registration of imports', 'import registration'],
   /** "let … expire": a removal spelled across words. */

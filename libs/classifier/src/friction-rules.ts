@@ -18,6 +18,8 @@ export interface FrictionDecision {
   frictionTypes: FrictionTypeId[];
   /** Every measure word of a friction (for duty rates near them). */
   typeHits: { field: ScannedField; hit: Hit }[];
+  /** A measure on all origins (a Section 232 duty): it has no targets unless the title names them. */
+  global: boolean;
 }
 
 const TRADE_REMEDIES: readonly FrictionTypeId[] = ['anti_dumping', 'anti_subsidy', 'safeguard'];
@@ -96,7 +98,7 @@ export function decideFriction(
   if (gazette) friction = true;
   const probe = !friction && !titleIsMarketNews ? tradeProbe(title) : null;
   if (probe) friction = true;
-  if (!friction) return { friction: false, frictionTypes: [], typeHits: [] };
+  if (!friction) return { friction: false, frictionTypes: [], typeHits: [], global: false };
 
   const types: FrictionTypeId[] = [];
   const kept: { field: ScannedField; hit: Hit }[] = [];
@@ -177,7 +179,7 @@ export function decideFriction(
       if (at >= 0) evidence.splice(at, 1);
     }
   }
-  if (types.length === 0) return { friction: false, frictionTypes: [], typeHits: [] };
+  if (types.length === 0) return { friction: false, frictionTypes: [], typeHits: [], global: false };
   const firstTitleHit = kept.find((k) => k.field.field === 'title') ?? kept[0];
   evidence.push({
     label: 'friction',
@@ -188,7 +190,13 @@ export function decideFriction(
     end: firstTitleHit?.hit.end ?? 0,
     text: firstTitleHit ? firstTitleHit.field.text.slice(firstTitleHit.hit.start, firstTitleHit.hit.end) : '',
   });
-  return { friction: true, frictionTypes: types, typeHits: live.map(({ field, hit }) => ({ field, hit })) };
+  const global = live.some((t) => t.payload.node === 'tariff/section_232');
+  return {
+    friction: true,
+    frictionTypes: types,
+    typeHits: live.map(({ field, hit }) => ({ field, hit })),
+    global,
+  };
 }
 
 /** How near (characters) a context word must be to a generic measure word to decide its type. */

@@ -57,6 +57,7 @@ export class ItemClassifier {
         this.hintOf(item),
         decision.frictionTypes.includes('wto_dispute'),
         evidence,
+        decision.global,
       ));
       dutyRates = ratesNear(fields, decision.typeHits);
     }

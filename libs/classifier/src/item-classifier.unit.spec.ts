@@ -365,4 +365,37 @@ describe('ItemClassifier', () => {
       expect(run("China's rare earth exports plunge after export controls take effect").friction).toBe(false);
     });
   });
+  describe('stage defaults and strengths', () => {
+    it('takes a measure reported without a stage cue to be in force', () => {
+      const c = run('Canadian surtax on Chinese electric vehicles');
+      expect(c.stage).toBe('final');
+      expect(c.evidence).toContainEqual(
+        expect.objectContaining({ label: 'stage', rule: 'stage:final:default' }),
+      );
+    });
+
+    it('leaves an EU import registration without a stage', () => {
+      expect(
+        run('Commission makes imports of Chinese battery electric vehicles subject to registration').stage,
+      ).toBeNull();
+    });
+
+    it('lets a specific cue beat a generic verb', () => {
+      expect(run('Commerce announces anti-dumping probe into Chinese graphite').stage).toBe(
+        'investigation_opened',
+      );
+    });
+
+    it('reads suspending imports as imposing a measure, suspending duties as removing one', () => {
+      expect(run('China suspends imports of US soybeans over security concerns').stage).toBe('final');
+      expect(run('US suspends additional tariffs on Chinese goods for 90 days').stage).toBe('removed');
+    });
+
+    it('gives a Section 232 duty on all imports no target from its summary', () => {
+      const c = run('US raises Section 232 tariffs on steel and aluminium to 50%', {
+        summary: 'Imports from China and the United Kingdom are covered.',
+      });
+      expect(c.targets).toEqual([]);
+    });
+  });
 });

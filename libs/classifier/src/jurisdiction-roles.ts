@@ -55,6 +55,7 @@ export function resolveJurisdictions(
   hint: PublisherHint | null,
   wtoDispute: boolean,
   evidence: Evidence[],
+  globalMeasure = false,
 ): { actors: JurisdictionCode[]; targets: JurisdictionCode[] } {
   const mentions = fields.flatMap((f) => mentionsIn(f, wtoDispute));
   if (hint) {
@@ -128,12 +129,13 @@ export function resolveJurisdictions(
     }
   };
   addTargets(inTitle, false);
-  if (targets.length === 0) addTargets(inSummary, false);
+  // A measure on all origins names countries in its summary only as sources of imports.
+  if (targets.length === 0 && !globalMeasure) addTargets(inSummary, false);
   if (targets.length === 0) addTargets(inTitle, true);
-  if (targets.length === 0) addTargets(inSummary, true);
+  if (targets.length === 0 && !globalMeasure) addTargets(inSummary, true);
   let targetCodes = targets.map((m) => m.code);
   for (const m of targets) evidence.push(evidenceOf(m, 'targets', lexicon));
-  if (targetCodes.length === 0 && !actorCodes.includes('CN')) {
+  if (targetCodes.length === 0 && !actorCodes.includes('CN') && !globalMeasure) {
     const china = mentions.find((m) => m.code === 'CN');
     if (china) {
       targetCodes = ['CN'];
