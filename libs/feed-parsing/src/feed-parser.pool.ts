@@ -90,7 +90,7 @@ export class FeedParserPool {
       }
       this.dispatch();
     });
-    slot.worker.on('error', (err) => this.replace(slot, `feed parser worker failed: ${describe(err)}`));
+    slot.worker.on('error', (err) => this.replace(slot, describeFailure(err)));
     slot.worker.on('exit', (code) => this.replace(slot, `feed parser worker exited (code ${code})`));
     this.slots.push(slot);
   }
@@ -131,8 +131,8 @@ export class FeedParserPool {
   }
 }
 
-function describe(err: unknown): string {
+function describeFailure(err: unknown): string {
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   if (/call stack/i.test(message)) return 'markup nested too deeply (stack overflow while parsing)';
-  return message.replace(/\s+/g, ' ').slice(0, 300);
+  return `feed parser worker failed: ${message.replace(/\s+/g, ' ').slice(0, 300)}`;
 }

@@ -1,3 +1,4 @@
+import { Parser as HtmlParser } from 'htmlparser2';
 import Parser from 'rss-parser';
 import { findDtd, MAX_XML_DEPTH, nestingDepth, repairXml, sniffRoot } from './markup-guards';
 import { htmlToText } from './plain-text';
@@ -77,8 +78,11 @@ function describe(err: unknown): string {
   return message.replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
+/** An HTML named entity's text, decoded by htmlparser2 (null when HTML does not know the name). */
 function decodeNamedEntity(name: string): string | null {
-  const decoded = htmlToText(`&${name};`);
+  let decoded = '';
+  const parser = new HtmlParser({ ontext: (text) => (decoded += text) }, { decodeEntities: true });
+  parser.end(`&${name};`);
   return decoded && decoded !== `&${name};` ? decoded : null;
 }
 
@@ -115,7 +119,8 @@ function toRawItem(item: FeedItem): RawItem {
   const guid = str(item.guid) ?? str(item.id) ?? str(item['rdf:about']);
   const summary = str(item.content) ?? str(item.summary) ?? str(item['content:encoded']) ?? '';
   const published =
-    str(item.fwPublished) ?? str(item.pubDate) ?? str(item.fwDcDate) ?? str(item.date) ?? str(item.fwUpdated);
+    // Atom's published/updated as written (rss-parser rewrites them into pubDate), else RSS's pubDate/dc:date
+    str(item.fwPublished) ?? str(item.fwUpdated) ?? str(item.pubDate) ?? str(item.fwDcDate) ?? str(item.date);
   return {
     guid: guid?.trim() || null,
     title: str(item.title) ?? '',
