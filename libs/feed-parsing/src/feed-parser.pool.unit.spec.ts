@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { FeedParserPool } from './feed-parser.pool';
 import type { ParseResult, SourceFormat } from './feed-parsing.types';
@@ -37,6 +39,23 @@ describe('FeedParserPool with the real parser worker (TypeScript sources loaded 
     const after = await pool.parse(fixture('no-dates.rss.xml'), RSS, PAGE);
     expect(after.ok && after.items).toHaveLength(2);
   });
+});
+
+it('starts its workers from sources under `node -r ./tools/register.js` too', async () => {
+  const script = `
+    const { FeedParserPool } = require('./libs/feed-parsing/src');
+    const pool = new FeedParserPool({ size: 1 });
+    pool.parse('<rss version="2.0"><channel><item><title>t</title></item></channel></rss>', { kind: 'rss' }, 'https://e.org/')
+      .then(async (result) => { console.log(JSON.stringify(result)); await pool.close(); });`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['-r', './tools/register.js', '-e', script],
+    {
+      cwd: join(__dirname, '../../..'),
+      timeout: 30_000,
+    },
+  );
+  expect(JSON.parse(stdout)).toMatchObject({ ok: true, items: [{ title: 't' }] });
 });
 
 describe('FeedParserPool recovery (a misbehaving test worker)', () => {

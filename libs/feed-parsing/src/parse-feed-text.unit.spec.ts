@@ -61,7 +61,7 @@ describe('parseFeedText: rss', () => {
       ],
     ]);
     expect(list[0].summary).toContain('(DS626)');
-    expect(list[1].summary).toContain('panel report');
+    expect(list[1].summary).toContain('the panel report in <b>DS562</b>, <i>United States');
   });
 
   it('reads an RSS 1.0 (RDF) feed (EUR-Lex) with dc:date and dc:subject', () => {
@@ -72,6 +72,13 @@ describe('parseFeedText: rss', () => {
       published: '2024-07-04T00:00:00Z',
       categories: ['countervailing duty', 'electric vehicle'],
     });
+  });
+
+  it('keeps an entity-escaped xhtml construct escaped (no double decoding)', () => {
+    const text = `<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">A &amp;lt;b&amp;gt; B <b>bold</b></div></title></entry></feed>`;
+    expect(items(parseFeedText(text, RSS, PAGE))[0].title).toBe(
+      '<div xmlns="http://www.w3.org/1999/xhtml">A &amp;lt;b&amp;gt; B <b>bold</b></div>',
+    );
   });
 
   it('reads RSS 0.91', () => {

@@ -132,6 +132,20 @@ function toRawItem(item: FeedItem): RawItem {
   };
 }
 
+/**
+ * Atom text constructs of `type="xhtml"` carry markup inline; xml2js (under rss-parser) does not keep the
+ * order of mixed text and elements, so "in <b>DS562</b>, a" would come out as "in , a". Hand such
+ * content to the parser as escaped HTML instead, which it keeps as one string.
+ */
+export function escapeAtomXhtml(text: string): string {
+  if (!/type\s*=\s*["']xhtml["']/.test(text)) return text;
+  return text.replace(
+    /<(content|summary|title|subtitle|rights)(\s[^>]*?)type\s*=\s*["']xhtml["']([^>]*)>([\s\S]*?)<\/\1>/g,
+    (_match, name: string, before: string, after: string, inner: string) =>
+      `<${name}${before}type="html"${after}>${inner.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</${name}>`,
+  );
+}
+
 /** Refusals and recognitions made before parsing; null when the text may be handed to the parser. */
 export function checkFeedText(text: string): string | null {
   const root = sniffRoot(text);
@@ -165,6 +179,7 @@ export function parseRss(text: string): ParseResult {
   const refused = checkFeedText(text);
   if (refused) return { ok: false, error: refused };
   const warnings: string[] = [];
+  text = escapeAtomXhtml(text);
   let feed: FeedOut;
   try {
     feed = rssParseStringSync(text);
