@@ -1,5 +1,7 @@
 import type { AppConfig } from '@frictionwatch/config';
+import { FeedParserPool, normaliseItems } from '@frictionwatch/feed-parsing';
 import type { FetchPort, ParsePort } from '@frictionwatch/feeds';
+import { FeedFetcher } from '@frictionwatch/fetcher';
 
 export interface FeedPipelinePorts {
   fetcher: FetchPort;
@@ -7,25 +9,30 @@ export interface FeedPipelinePorts {
   close(): Promise<void>;
 }
 
-/**
- * The HTTP fetcher and the off-thread parser behind the feed pipeline's ports. Until those libraries
- * are wired, every fetch is recorded as a failed fetch saying so (nothing is silently dropped).
- */
+/** The safe HTTP fetcher and the off-thread parser + normaliser behind the feed pipeline's ports. */
 export function createFeedPipelinePorts(config: AppConfig): FeedPipelinePorts {
-  void config;
-  const message = 'no HTTP fetcher is wired into this build yet';
-  return {
-    fetcher: {
-      fetch: async () => ({
-        kind: 'failed',
-        reason: 'not_wired',
-        message,
-        status: null,
-        retryAfterMs: null,
-        durationMs: 0,
-      }),
+  const fetcher = new FeedFetcher({
+    totalTimeoutMs: config.FETCH_TIMEOUT_MS,
+    maxBodyBytes: config.FETCH_MAX_BYTES,
+    allowPrivateNetworks: config.FETCH_ALLOW_PRIVATE_NETWORKS,
+  });
+  const pool = new FeedParserPool();
+  const parser: ParsePort = {
+    async parse(text, format, pageUrl) {
+      const result = await pool.parse(text, format, pageUrl);
+      if (!result.ok) return result;
+      return {
+        ok: true,
+        items: normaliseItems(result.items, { pageUrl, firstSeenAt: new Date() }),
+        warnings: result.warnings,
+      };
     },
-    parser: { parse: async () => ({ ok: false, error: message }) },
-    close: async () => undefined,
+  };
+  return {
+    fetcher,
+    parser,
+    async close() {
+      await Promise.all([fetcher.close(), pool.close()]);
+    },
   };
 }

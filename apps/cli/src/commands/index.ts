@@ -83,4 +83,12 @@ export function registerCommands(program: Command): void {
     .command('classify')
     .description('classify JSON Lines items on stdin into JSON Lines on stdout (no database needed)')
     .action(async () => (await import('./classify.command')).classify());
+
+  program
+    .command('parse-feed <inputs...>')
+    .description("run the worker's fetch-parse-normalise path on files or URLs; one JSON line per input")
+    .option('--kind <kind>', 'rss (json and html sources need their mapping: use a registered feed)', 'rss')
+    .action(async (inputs: string[], options: { kind: string }) =>
+      (await import('./parse-feed.command')).parseFeed(inputs, options),
+    );
 }
