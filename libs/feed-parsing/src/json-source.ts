@@ -34,6 +34,15 @@ function text(value: unknown): string | null {
   return null;
 }
 
+/** A link resolved against the page URL (GOV.UK gives paths); left as written when it cannot be. */
+function resolve(link: string, pageUrl: string): string {
+  try {
+    return new URL(link, pageUrl).toString();
+  } catch {
+    return link;
+  }
+}
+
 /** A JSON-safe copy with bounded depth and size (extras travel in events). */
 function plain(value: unknown, depth = 0): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
@@ -51,7 +60,7 @@ function plain(value: unknown, depth = 0): unknown {
 }
 
 /** A JSON API page read through a declared mapping; the mapping's `extra` fields are kept as given. */
-export function parseJson(body: string, mapping: JsonMapping | undefined): ParseResult {
+export function parseJson(body: string, mapping: JsonMapping | undefined, pageUrl: string): ParseResult {
   if (!mapping) return { ok: false, error: 'a json source needs a mapping (format.json)' };
   const root = sniffRoot(body);
   if (root.kind === 'empty') return { ok: false, error: 'expected JSON, got an empty document' };
@@ -99,7 +108,7 @@ export function parseJson(body: string, mapping: JsonMapping | undefined): Parse
     items.push({
       guid: mapping.id ? text(readPath(entry, mapping.id))?.trim() || null : null,
       title,
-      link: link?.trim() || null,
+      link: link?.trim() ? resolve(link.trim(), pageUrl) : null,
       summary: mapping.summary ? (text(readPath(entry, mapping.summary)) ?? '') : '',
       published: mapping.date ? text(readPath(entry, mapping.date))?.trim() || null : null,
       categories: [],

@@ -14,7 +14,7 @@ export function parseFeedText(text: string, format: SourceFormat, pageUrl: strin
       case 'rss':
         return parseRss(text);
       case 'json':
-        return parseJson(text, format.json);
+        return parseJson(text, format.json, pageUrl);
       case 'html':
         return parseHtml(text, format.html, pageUrl);
       default:

@@ -216,28 +216,28 @@ describe('parseFeedText: json', () => {
     expect(list[2].extra).toMatchObject({ docketIds: ['C-570-980'], commentsCloseOn: '2024-07-15' });
   });
 
-  it('maps a GOV.UK search API page', () => {
+  it('maps a GOV.UK search API page, resolving its relative links against the page', () => {
     const list = items(
       parseFeedText(
         fixture('gov-uk-trade-remedies-search.json'),
         { kind: 'json', json: GOV_UK_SEARCH_MAPPING },
-        PAGE,
+        'https://www.gov.uk/api/search.json?filter_organisations=trade-remedies-authority',
       ),
     );
     expect(list.map((i) => [i.title, i.link, i.published])).toEqual([
       [
         'Trade remedies notice: aluminium extrusions from China',
-        '/government/publications/trade-remedies-notice-aluminium-extrusions-from-china?utm_source=search',
+        'https://www.gov.uk/government/publications/trade-remedies-notice-aluminium-extrusions-from-china?utm_source=search',
         '2024-07-02T10:15:03.000+01:00',
       ],
       [
         'Biodiesel from China: final determination',
-        '/government/publications/biodiesel-from-china-final-determination',
+        'https://www.gov.uk/government/publications/biodiesel-from-china-final-determination',
         '2024-06-18T09:30:00.000+01:00',
       ],
       [
         'Steel safeguard review 2024',
-        '/government/publications/steel-safeguard-review-2024',
+        'https://www.gov.uk/government/publications/steel-safeguard-review-2024',
         '2024-05-30T14:00:00.000+01:00',
       ],
     ]);
@@ -323,6 +323,46 @@ describe('parseFeedText: html', () => {
         '商务部公告2024年第20号 关于将相关实体列入不可靠实体清单的公告',
         'http://www.mofcom.gov.cn/zwgk/zcfb/art/2024/art_abcdef0123456789abcdef0123456789.html?from=list#top',
         '2024-05-20',
+      ],
+    ]);
+  });
+
+  it('reads a CBSA investigations table (summary and date from other cells)', () => {
+    const CBSA: SourceFormat = {
+      kind: 'html',
+      html: {
+        item: '#investigations tbody tr',
+        title: 'td:nth-child(2) a',
+        link: 'td:nth-child(2) a',
+        summary: 'td:nth-child(4)',
+        date: 'td:nth-child(5) time',
+      },
+    };
+    const list = items(
+      parseFeedText(
+        fixture('cbsa-sima-investigations.html'),
+        CBSA,
+        'https://www.cbsa-asfc.gc.ca/sima-lmsi/i-o/menu-eng.html',
+      ),
+    );
+    expect(list.map((i) => [i.title, i.link, i.summary, i.published])).toEqual([
+      [
+        'Certain wind towers',
+        'https://www.cbsa-asfc.gc.ca/sima-lmsi/i-o/wt3-2024/wt3-2024-ni-eng.html',
+        'Initiation',
+        '2024-07-15',
+      ],
+      [
+        'Container chassis',
+        'https://www.cbsa-asfc.gc.ca/sima-lmsi/i-o/cc-2022/cc-2022-fd-eng.html',
+        'Final determination',
+        '2024-07-11',
+      ],
+      [
+        'Hot-rolled carbon steel plate',
+        'https://www.cbsa-asfc.gc.ca/sima-lmsi/i-o/hrc2024/hrc2024-pd-eng.html?wbdisable=true',
+        'Preliminary determination',
+        '2024-06-28',
       ],
     ]);
   });

@@ -129,7 +129,8 @@ export function parsePublishedDate(text: string): Date | null {
   const s = text
     .replace(/[\u00a0\u2000-\u200b\u3000]/g, ' ')
     .replace(/\s+/g, ' ')
-    .trim();
+    .trim()
+    .replace(/\s*\([^()]{0,40}\)$/, ''); // "… +0000 (UTC)"
   if (!s || s.length > 100) return null;
 
   if (/^\d{9,10}(\.\d+)?$/.test(s)) return checked(new Date(Math.round(Number(s) * 1000)));
