@@ -28,3 +28,12 @@ export function createPool(options: ConnectionOptions): Pool {
 export function createKysely(pool: Pool): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
+
+/**
+ * Closes Kysely and the pool. Kysely's destroy ends the pool only if Kysely itself ever ran a query
+ * (its driver binds the pool lazily), so the pool is ended here too.
+ */
+export async function closeDatabase(db: Kysely<Database>, pool: Pool): Promise<void> {
+  await db.destroy();
+  if (!(pool as Pool & { ended?: boolean }).ended) await pool.end();
+}

@@ -2,7 +2,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
-import { createKysely, createPool } from './connection';
+import { closeDatabase, createKysely, createPool } from './connection';
 import type { Database } from './database.types';
 
 export const PG_POOL = Symbol('PG_POOL');
@@ -27,10 +27,12 @@ export const KYSELY = Symbol('KYSELY');
   exports: [PG_POOL, KYSELY],
 })
 export class DatabaseModule implements OnApplicationShutdown {
-  constructor(@Inject(KYSELY) private readonly db: Kysely<Database>) {}
+  constructor(
+    @Inject(KYSELY) private readonly db: Kysely<Database>,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    // Kysely's destroy ends the pool it was given.
-    await this.db.destroy();
+    await closeDatabase(this.db, this.pool);
   }
 }

@@ -1,5 +1,5 @@
 export type * from './database.types';
-export { createPool, createKysely, type ConnectionOptions } from './connection';
+export { createPool, createKysely, closeDatabase, type ConnectionOptions } from './connection';
 export { ensureDatabase, DatabaseUnavailableError } from './ensure-database';
 export { migrateToLatest, type MigrationReport } from './migrate';
 export { DatabaseModule, PG_POOL, KYSELY } from './database.module';

@@ -1,5 +1,11 @@
 import type { AppConfig } from '@frictionwatch/config';
-import { createKysely, createPool, ensureDatabase, migrateToLatest } from '@frictionwatch/database';
+import {
+  closeDatabase,
+  createKysely,
+  createPool,
+  ensureDatabase,
+  migrateToLatest,
+} from '@frictionwatch/database';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
 import { FeedRegistry, seedSources } from '@frictionwatch/feeds';
 import { registerEventTypes } from './composition';
@@ -34,6 +40,6 @@ export async function prepareDatabase(
       if (registered.length) options.log?.(`Registered ${registered.length} default sources`);
     }
   } finally {
-    await db.destroy();
+    await closeDatabase(db, pool);
   }
 }

@@ -40,6 +40,8 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
       prefix: options.prefix,
       concurrency: options.concurrency ?? 1,
       autorun: true,
+      lockDuration: options.lockMs ?? 30000,
+      stalledInterval: Math.max(500, Math.floor((options.lockMs ?? 30000) / 2)),
     },
   );
   worker.on('error', () => undefined); // connection errors: the worker reconnects by itself

@@ -3,7 +3,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, type Pool } from 'pg';
 import type { Kysely } from 'kysely';
-import { createKysely, createPool, migrateToLatest, type Database } from '@frictionwatch/database';
+import {
+  closeDatabase,
+  createKysely,
+  createPool,
+  migrateToLatest,
+  type Database,
+} from '@frictionwatch/database';
 
 /** The server the tests use; its maintenance database is where test databases are created. */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
@@ -49,7 +55,7 @@ export async function ensureTemplateDatabase(): Promise<string> {
       try {
         await migrateToLatest(pool, db);
       } finally {
-        await db.destroy();
+        await closeDatabase(db, pool);
       }
       // Marked a template only once complete: a half-built one is rebuilt by the next run.
       await admin.query(`ALTER DATABASE "${name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
@@ -95,7 +101,7 @@ export async function createTestDatabase(
     async drop() {
       if (dropped) return;
       dropped = true;
-      await db.destroy().catch(() => undefined);
+      await closeDatabase(db, pool).catch(() => undefined);
       await dropDatabase(name);
     },
   };

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
 import { loadConfigOrExit, type AppConfig } from '@frictionwatch/config';
-import { createKysely, createPool, type Database } from '@frictionwatch/database';
+import { closeDatabase, createKysely, createPool, type Database } from '@frictionwatch/database';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
 import { ProjectionEngine } from '@frictionwatch/projections';
 import { allProjections, registerEventTypes } from '@frictionwatch/platform';
@@ -40,6 +40,6 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
   } finally {
     await jobs.close();
     redis.disconnect();
-    await db.destroy();
+    await closeDatabase(db, pool);
   }
 }
