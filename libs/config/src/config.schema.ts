@@ -42,6 +42,10 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z,\s]*$/, 'must be a comma-separated list of queue names')
     .default('fetch,classify'),
+  WORKER_PROJECTIONS: z
+    .string()
+    .regex(/^(all|[a-z0-9_,\s]+)$/, "must be 'all' or a comma-separated list of projection names")
+    .default('all'),
   WORKER_FETCH_CONCURRENCY: positiveInt('WORKER_FETCH_CONCURRENCY').max(64, 'must be at most 64').default(4),
   WORKER_CLASSIFY_CONCURRENCY: positiveInt('WORKER_CLASSIFY_CONCURRENCY')
     .max(64, 'must be at most 64')

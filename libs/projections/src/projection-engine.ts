@@ -192,13 +192,14 @@ export class ProjectionEngine {
     return generationSchema(name, generation);
   }
 
-  /** Follows the log live for every projection until `stop()`. */
-  async start(): Promise<void> {
+  /** Follows the log live for the named projections (default: all) until `stop()`. */
+  async start(only?: readonly string[]): Promise<void> {
     if (this.running) return;
+    for (const name of only ?? []) this.projection(name); // unknown names fail loudly
     this.running = true;
     await this.initialise();
     if (this.options.notifier) this.unsubscribe = this.options.notifier.onWake(() => this.wakeAll());
-    for (const name of this.projections.keys()) this.loops.push(this.follow(name));
+    for (const name of only ?? this.projections.keys()) this.loops.push(this.follow(name));
   }
 
   /** Stops taking batches and waits for the batches in flight: nothing is left half-applied. */

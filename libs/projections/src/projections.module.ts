@@ -1,5 +1,6 @@
 import {
   type InjectionToken,
+  Inject,
   Injectable,
   Module,
   type DynamicModule,
@@ -18,10 +19,21 @@ const PROJECTIONS = Symbol('PROJECTIONS');
 /** Starts following the log when the app has booted; stops after the batch in flight on shutdown. */
 @Injectable()
 export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly engine: ProjectionEngine) {}
+  constructor(
+    private readonly engine: ProjectionEngine,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.engine.start();
+    const selected = this.config.WORKER_PROJECTIONS.trim();
+    await this.engine.start(
+      selected === 'all'
+        ? undefined
+        : selected
+            .split(',')
+            .map((name) => name.trim())
+            .filter(Boolean),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

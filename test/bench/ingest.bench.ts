@@ -1,0 +1,122 @@
+// `npm run bench -- ingest [feeds]`: items/s from fetch to ItemClassified appended with one worker
+// process (this one: its event loop is what is measured), per-item latency fetch → classified, and the
+// event loop's p99 delay. A separate process serves N generated feeds of 50 items on loopback.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@frictionwatch/config';
+import { FeedRegistry, FeedScheduler } from '@frictionwatch/feeds';
+import { createRootModule } from '@frictionwatch/platform';
+import { ProjectionEngine } from '@frictionwatch/projections';
+import { PostgresEventStore } from '@frictionwatch/event-store';
+import { createTestDatabase, ensureTemplateDatabase, testQueuePrefix } from '@frictionwatch/testing';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+
+const ITEMS_PER_FEED = 50;
+
+async function startFeedServer(): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      join(__dirname, '..', '..', 'tools', 'register.js'),
+      join(__dirname, 'support', 'generated-feeds-server.ts'),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    child.once('exit', (code) => reject(new Error(`feed server exited (${code})`)));
+  });
+  return { port, stop: () => child.kill('SIGTERM') };
+}
+
+export default async function bench(args: string[]): Promise<void> {
+  const feeds = Number(args[0] ?? process.env.BENCH_FEEDS ?? 200);
+  await ensureTemplateDatabase();
+  const database = await createTestDatabase();
+  const queue = testQueuePrefix();
+  const server = await startFeedServer();
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: database.url,
+    QUEUE_PREFIX: queue.prefix,
+    FETCH_ALLOW_PRIVATE_NETWORKS: 'true',
+    WORKER_FETCH_CONCURRENCY: process.env.WORKER_FETCH_CONCURRENCY ?? '8',
+    WORKER_CLASSIFY_CONCURRENCY: process.env.WORKER_CLASSIFY_CONCURRENCY ?? '4',
+    PROJECTION_POLL_INTERVAL_MS: '100',
+    DATABASE_POOL_MAX: '16',
+  });
+  const app = await NestFactory.createApplicationContext(
+    createRootModule(['worker'], [WorkerModule], config),
+    { logger: ['error'] },
+  );
+  try {
+    const registry = new FeedRegistry(app.get(PostgresEventStore));
+    for (let n = 0; n < feeds; n += 1) {
+      await registry.register({
+        feedId: `bench-${n}`,
+        name: `Bench feed ${n}`,
+        url: `http://127.0.0.1:${server.port}/feeds/${n}.xml`,
+        kind: 'rss',
+        json: null,
+        html: null,
+        intervalMinutes: 600,
+        jurisdictionHint: null,
+        topics: [],
+        publisher: null,
+      });
+    }
+    await app.init();
+    const engine = app.get(ProjectionEngine);
+    await engine.catchUp('feeds', 1);
+
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const started = process.hrtime.bigint();
+    await app.get(FeedScheduler).tick();
+    const expected = feeds * ITEMS_PER_FEED;
+    const deadline = Date.now() + 600000;
+    let classified = 0;
+    let ingestedAfter: number | null = null;
+    while (classified < expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const { rows } = await database.pool.query<{ c: number; i: number }>(
+        "SELECT count(*) FILTER (WHERE event_type = 'ItemClassified')::int AS c, count(*) FILTER (WHERE event_type = 'ItemIngested')::int AS i FROM events",
+      );
+      classified = rows[0].c;
+      if (ingestedAfter === null && rows[0].i >= expected)
+        ingestedAfter = Number(process.hrtime.bigint() - started) / 1e9;
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    loop.disable();
+    if (classified < expected) throw new Error(`only ${classified} of ${expected} items classified in time`);
+
+    const { rows } = await database.pool.query<{ p50: number; p99: number }>(`
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+      FROM (SELECT extract(epoch FROM c.recorded_at - (i.metadata->>'fetchStartedAt')::timestamptz) * 1000 AS ms
+            FROM events i JOIN events c ON c.stream_id = i.stream_id AND c.event_type = 'ItemClassified'
+            WHERE i.event_type = 'ItemIngested') t`);
+    console.log(
+      JSON.stringify({
+        bench: 'ingest',
+        feeds,
+        items: expected,
+        seconds: Math.round(seconds * 100) / 100,
+        ingestedAfterSeconds: ingestedAfter === null ? null : Math.round(ingestedAfter * 100) / 100,
+        itemsPerSec: Math.round(expected / seconds),
+        p50Ms: Math.round(rows[0].p50),
+        p99Ms: Math.round(rows[0].p99),
+        eventLoopP99Ms: Math.round((loop.percentile(99) / 1e6) * 10) / 10,
+      }),
+    );
+  } finally {
+    await app.close();
+    server.stop();
+    await queue.cleanup();
+    await database.drop();
+  }
+}
