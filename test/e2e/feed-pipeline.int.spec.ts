@@ -178,4 +178,29 @@ describe('feed fetch pipeline', () => {
     for (let i = 0; i < 3; i += 1) expect(await fetchFeed('moving')).toMatchObject({ outcome: 'fetched' });
     expect((await new FeedRepository(database.db, engine).get('moving'))?.url).toBe(server.url('/new.xml'));
   });
+
+  it('a feed that answers but has yielded nothing for far longer than usual turns unhealthy, and recovers with items', async () => {
+    let body = rss([]);
+    server.route('/silent.xml', (_q, r) =>
+      r.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body),
+    );
+    const monthAgo = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+    await registry.register(feed('silent', '/silent.xml'), { occurredAt: monthAgo });
+    expect(await fetchFeed('silent')).toMatchObject({ outcome: 'fetched', itemsSeen: 0 });
+    const unhealthy = (await store.readStream('feed-silent')).at(-1);
+    expect(unhealthy?.type).toBe('FeedUnhealthy');
+    expect((unhealthy?.data as { reason: string }).reason).toContain(
+      `silent: no items since ${monthAgo.toISOString()}`,
+    );
+    body = rss([{ title: 'Finally news', link: 'https://x.test/finally' }]);
+    expect(await fetchFeed('silent')).toMatchObject({ outcome: 'fetched', newItems: 1 });
+    expect((await store.readStream('feed-silent')).at(-1)?.type).toBe('FeedRecovered');
+    // A feed registered today that is empty is not "silent".
+    server.route('/empty.xml', (_q, r) =>
+      r.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([])),
+    );
+    await registry.register(feed('empty', '/empty.xml'));
+    await fetchFeed('empty');
+    expect(await eventTypes('empty')).toEqual(['FeedRegistered', 'FeedFetched']);
+  });
 });

@@ -3,7 +3,7 @@ import type { ItemIngestor } from '@frictionwatch/items';
 import { feedStreamId, type FeedFetched, type FeedFetchFailed } from './feed.events';
 import type { FetchPort, ParsePort } from './feed-ports';
 import type { FeedRepository } from './feed.repository';
-import { REDIRECTS_BEFORE_MOVE, UNHEALTHY_AFTER_FAILURES, type FeedState } from './feed-state';
+import { REDIRECTS_BEFORE_MOVE, silentSince, UNHEALTHY_AFTER_FAILURES, type FeedState } from './feed-state';
 
 export type FetchFeedResult =
   | { outcome: 'fetched'; newItems: number; revisedItems: number; itemsSeen: number }
@@ -115,7 +115,17 @@ export class FeedFetchService {
       permanentRedirectTo: response.permanentRedirectTo,
       warnings: parsed.warnings.slice(0, 20),
     };
-    const events: NewEvent[] = [{ type: 'FeedFetched', data: fetched }, ...this.recovery(feed)];
+    const events: NewEvent[] = [{ type: 'FeedFetched', data: fetched }];
+    const silent = report.seen === 0 ? silentSince(feed, new Date()) : null;
+    if (silent && feed.healthy) {
+      // It answers but has yielded nothing for far longer than usual: ops should hear of it.
+      events.push({
+        type: 'FeedUnhealthy',
+        data: { feedId, reason: `silent: no items since ${silent}`, consecutiveFailures: 0 },
+      });
+    } else if (!silent) {
+      events.push(...this.recovery(feed));
+    }
     // A permanent redirect seen several times in a row moves the feed.
     if (
       response.permanentRedirectTo &&

@@ -16,6 +16,17 @@ import type {
 export const UNHEALTHY_AFTER_FAILURES = 3;
 /** The longest a failing feed waits before its next try. */
 export const MAX_BACKOFF_MS = 24 * 3600 * 1000;
+/** A feed that has yielded no item for this many polling intervals (and at least a week) is unhealthy. */
+export const SILENT_AFTER_INTERVALS = 20;
+export const SILENT_AFTER_MIN_MS = 7 * 24 * 3600 * 1000;
+
+/** When a feed that still answers has been silent for far longer than usual, or null. */
+export function silentSince(state: FeedState, now: Date): string | null {
+  const since = state.lastItemsAt ?? state.registeredAt;
+  const limit = Math.max(SILENT_AFTER_MIN_MS, SILENT_AFTER_INTERVALS * state.intervalMinutes * 60000);
+  return now.getTime() - Date.parse(since) > limit ? since : null;
+}
+
 /** A permanent redirect seen this many times in a row moves the feed to the new URL. */
 export const REDIRECTS_BEFORE_MOVE = 3;
 
@@ -43,6 +54,8 @@ export interface FeedState {
   lastStatus: number | null;
   consecutiveFailures: number;
   itemsLastFetch: number | null;
+  /** The last fetch that yielded at least one item. */
+  lastItemsAt?: string | null;
   newItemsTotal: number;
   fetchesTotal: number;
   healthy: boolean;
@@ -142,6 +155,7 @@ export function evolveFeed(state: FeedState | null, event: StoredEvent): FeedSta
         lastStatus: data.status,
         consecutiveFailures: 0,
         itemsLastFetch: data.itemsSeen,
+        lastItemsAt: data.itemsSeen > 0 ? at : (state.lastItemsAt ?? null),
         newItemsTotal: state.newItemsTotal + data.newItems,
         fetchesTotal: state.fetchesTotal + 1,
         redirectTo: data.permanentRedirectTo,
