@@ -17,3 +17,4 @@ export {
 } from './item-classification.service';
 export { classificationTrigger, CLASSIFY_BATCH } from './classification-trigger.reactor';
 export { Reclassification, type ClassifierVersions } from './reclassification';
+export { itemDuplicatesProjection, type ItemDuplicatesTables } from './item-duplicates.projection';

@@ -1,6 +1,6 @@
 import type { EventRegistry } from '@frictionwatch/event-store';
 import { FEED_EVENTS, feedsProjection } from '@frictionwatch/feeds';
-import { classificationTrigger, ITEM_EVENTS } from '@frictionwatch/items';
+import { classificationTrigger, ITEM_EVENTS, itemDuplicatesProjection } from '@frictionwatch/items';
 import { eventTypeCountsProjection, type AnyProjection } from '@frictionwatch/projections';
 import type { JobQueue } from '@frictionwatch/queues';
 import { READ_MODEL_PROJECTIONS } from '@frictionwatch/read-models';
@@ -14,5 +14,11 @@ export function registerEventTypes(registry: EventRegistry): EventRegistry {
 }
 
 export function allProjections(jobs: JobQueue): AnyProjection[] {
-  return [eventTypeCountsProjection, feedsProjection, ...READ_MODEL_PROJECTIONS, classificationTrigger(jobs)];
+  return [
+    eventTypeCountsProjection,
+    feedsProjection,
+    ...READ_MODEL_PROJECTIONS,
+    itemDuplicatesProjection,
+    classificationTrigger(jobs),
+  ];
 }
