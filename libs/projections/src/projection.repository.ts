@@ -13,6 +13,18 @@ export interface CheckpointRow {
   last_error: string | null;
 }
 
+// bigint and xid8 columns read as decimal strings: positions are never JavaScript numbers.
+const CHECKPOINT_COLUMNS = [
+  'name',
+  'generation',
+  'status',
+  sql<string>`transaction_id::text`.as('transaction_id'),
+  sql<string>`global_position::text`.as('global_position'),
+  sql<string>`events_applied::text`.as('events_applied'),
+  'attempts',
+  'last_error',
+] as const;
+
 /** All SQL on the projection bookkeeping tables and generation schemas. */
 export class ProjectionRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -64,16 +76,7 @@ export class ProjectionRepository {
   ): Promise<CheckpointRow | null> {
     const row = await trx
       .selectFrom('projection_checkpoints')
-      .select([
-        'name',
-        'generation',
-        'status',
-        sql<string>`transaction_id::text`.as('transaction_id'),
-        sql<string>`global_position::text`.as('global_position'),
-        sql<string>`events_applied::text`.as('events_applied'),
-        'attempts',
-        'last_error',
-      ])
+      .select(CHECKPOINT_COLUMNS)
       .where('name', '=', name)
       .where('generation', '=', generation)
       .where('status', 'in', ['live', 'building'])
@@ -151,16 +154,7 @@ export class ProjectionRepository {
   async checkpoints(name?: string): Promise<CheckpointRow[]> {
     let query = this.db
       .selectFrom('projection_checkpoints')
-      .select([
-        'name',
-        'generation',
-        'status',
-        sql<string>`transaction_id::text`.as('transaction_id'),
-        sql<string>`global_position::text`.as('global_position'),
-        sql<string>`events_applied::text`.as('events_applied'),
-        'attempts',
-        'last_error',
-      ])
+      .select(CHECKPOINT_COLUMNS)
       .where('status', '!=', 'retired')
       .orderBy('name')
       .orderBy('generation');
