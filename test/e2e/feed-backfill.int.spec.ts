@@ -3,6 +3,7 @@ import { loadConfig } from '@frictionwatch/config';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
 import {
   FEED_EVENTS,
+  BackfillIncompleteError,
   FeedBackfillService,
   FeedRegistry,
   FeedRepository,
@@ -278,7 +279,7 @@ describe('feed backfill', () => {
     expect((await ingested('fr-ita')).n).toBe(120);
   });
 
-  it('BUG: a single day holding more results than the cap is silently truncated (backfill neither throws nor reads them all)', async () => {
+  it('a single day holding more results than the cap: ingests what the API gives, then fails loudly naming the day', async () => {
     // 50 documents all published on one day: the one-day slice cannot be split any further.
     const docs = documents('busy-day.federalregister.test', 50).map((d) => ({
       ...d,
@@ -286,17 +287,13 @@ describe('feed backfill', () => {
     }));
     server.route('/busy/documents.json', federalRegisterApi(server, '/busy/documents.json', docs, []));
     const state = await registered(feed('fr-busy', '/busy/documents.json'));
-    const outcome = await service.backfill(state, { from: '2024-03-15', to: '2024-03-15' }, {}).then(
-      (report) => ({ completed: true, newItems: report.newItems }),
-      (error: Error) => ({ completed: false, newItems: 0, error: error.message }),
+    const run = service.backfill(state, { from: '2024-03-15', to: '2024-03-15' }, {});
+    await expect(run).rejects.toBeInstanceOf(BackfillIncompleteError);
+    await expect(run).rejects.toThrow(
+      /could not read every result of 2024-03-15 \(50 results, at most 40 readable\)/,
     );
-    const stored = (await ingested('fr-busy')).n;
-    // The documented promise ("nothing is silently cut off"): either every document is read or the
-    // run fails loudly. Today it completes with only the first MAX_RESULTS documents.
-    expect({ completed: outcome.completed, stored: outcome.completed ? stored : docs.length }).toEqual({
-      completed: expect.any(Boolean),
-      stored: docs.length,
-    });
+    // Nothing that could be read is lost.
+    expect((await ingested('fr-busy')).n).toBe(40);
   });
 
   it('refuses a feed without backfill settings and an inverted range', async () => {

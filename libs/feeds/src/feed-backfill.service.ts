@@ -22,6 +22,17 @@ export interface BackfillReport {
   revisedItems: number;
 }
 
+/** Some day held more results than one query may return: what could be read was ingested. */
+export class BackfillIncompleteError extends Error {
+  override name = 'BackfillIncompleteError';
+  constructor(
+    message: string,
+    readonly report: BackfillReport,
+  ) {
+    super(message);
+  }
+}
+
 const DAY = 86400000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -65,11 +76,15 @@ export class FeedBackfillService {
     const totalDays = (end - start) / DAY + 1;
     let coveredDays = 0;
     const pending: [number, number][] = [[start, end]];
+    const truncated: string[] = [];
     while (pending.length) {
       const [from, to] = pending.shift() as [number, number];
       const first = await this.page(feed, this.sliceUrl(feed.url, spec, isoDay(from), isoDay(to)));
       const count = Number(valueAt(first.document, spec.countPath) ?? 0);
-      if (count >= spec.maxResults && to > from) {
+      if (count >= spec.maxResults && to === from) {
+        // One day holds more than a query may return: read what the API gives, then fail loudly.
+        truncated.push(`${isoDay(from)} (${count} results, at most ${spec.maxResults} readable)`);
+      } else if (count >= spec.maxResults) {
         // Too many for one query: split the slice (earlier half first) and read both halves.
         const middle = from + Math.floor((to - from) / DAY / 2) * DAY;
         pending.unshift([from, middle], [middle + DAY, to]);
@@ -107,6 +122,13 @@ export class FeedBackfillService {
         newItems: report.newItems,
         covered: coveredDays / totalDays,
       });
+    }
+    if (truncated.length) {
+      throw new BackfillIncompleteError(
+        `Backfill of ${feed.feedId} could not read every result of ${truncated.join(', ')}: ` +
+          `the source caps a query and a day cannot be split further; ${report.newItems} new item(s) were ingested`,
+        report,
+      );
     }
     return report;
   }

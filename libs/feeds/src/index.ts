@@ -14,4 +14,9 @@ export { FeedScheduler } from './feed-scheduler';
 export { FeedFetchService, type FetchFeedResult } from './feed-fetch.service';
 export { type FetchPort, type ParsePort, type SourceFormatSpec } from './feed-ports';
 export { readSources, seedSources, DEFAULT_SOURCES_FILE } from './seed-sources';
-export { FeedBackfillService, type BackfillProgress, type BackfillReport } from './feed-backfill.service';
+export {
+  FeedBackfillService,
+  BackfillIncompleteError,
+  type BackfillProgress,
+  type BackfillReport,
+} from './feed-backfill.service';
