@@ -46,6 +46,15 @@ export async function ensureTemplateDatabase(): Promise<string> {
   await withAdmin(async (admin) => {
     await admin.query('SELECT pg_advisory_lock(20261123)');
     try {
+      // Templates of earlier migration versions are of no further use.
+      const stale = await admin.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'fw\\_template\\_%' AND datname <> $1",
+        [name],
+      );
+      for (const { datname } of stale.rows) {
+        await admin.query(`ALTER DATABASE "${datname}" WITH IS_TEMPLATE false`).catch(() => undefined);
+        await admin.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
+      }
       const { rows } = await admin.query('SELECT datistemplate FROM pg_database WHERE datname = $1', [name]);
       if (rows[0]?.datistemplate) return;
       if (rows.length) await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
