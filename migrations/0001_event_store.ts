@@ -69,10 +69,40 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       new_version bigint;
       current_version bigint;
       i integer;
+      n integer := cardinality(p_stream_ids);
+      done text[];
+      failed text;
     BEGIN
       PERFORM set_config('lock_timeout', p_lock_timeout, true);
 
-      FOR i IN 1 .. cardinality(p_stream_ids) LOOP
+      -- Many streams with one kind of expectation ('any' or no_stream): one set-based statement,
+      -- streams taken in id order (so concurrent bulk appends cannot deadlock). Otherwise one by one.
+      IF n > 1 AND p_expected <@ ARRAY[-2]::bigint[] THEN
+        WITH up AS (
+          INSERT INTO event_streams AS s (stream_id, stream_type, version)
+          SELECT x.id, x.t, x.c FROM unnest(p_stream_ids, p_stream_types, p_counts) AS x(id, t, c) ORDER BY x.id
+          ON CONFLICT (stream_id) DO UPDATE SET version = s.version + EXCLUDED.version, updated_at = now()
+          RETURNING s.stream_id, s.version
+        )
+        SELECT array_agg(up.version - x.c ORDER BY x.i) INTO bases
+        FROM unnest(p_stream_ids, p_counts) WITH ORDINALITY AS x(id, c, i) JOIN up ON up.stream_id = x.id;
+      ELSIF n > 1 AND p_expected <@ ARRAY[-1]::bigint[] THEN
+        WITH ins AS (
+          INSERT INTO event_streams AS s (stream_id, stream_type, version)
+          SELECT x.id, x.t, x.c FROM unnest(p_stream_ids, p_stream_types, p_counts) AS x(id, t, c) ORDER BY x.id
+          ON CONFLICT (stream_id) DO NOTHING
+          RETURNING s.stream_id
+        )
+        SELECT array_agg(ins.stream_id) INTO done FROM ins;
+        IF coalesce(cardinality(done), 0) < n THEN
+          SELECT x.id INTO failed FROM unnest(p_stream_ids) AS x(id) WHERE NOT (x.id = ANY (coalesce(done, '{}'))) ORDER BY x.id LIMIT 1;
+          SELECT s.version INTO current_version FROM event_streams s WHERE s.stream_id = failed;
+          RAISE EXCEPTION 'wrong expected version for stream %', failed
+            USING ERRCODE = 'FW001', DETAIL = format('expected=no_stream actual=%s', current_version);
+        END IF;
+        bases := array_fill(0::bigint, ARRAY[n]);
+      ELSE
+      FOR i IN 1 .. n LOOP
         IF p_expected[i] = -1 THEN
           INSERT INTO event_streams AS s (stream_id, stream_type, version)
           VALUES (p_stream_ids[i], p_stream_types[i], p_counts[i])
@@ -101,6 +131,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           bases := bases || p_expected[i];
         END IF;
       END LOOP;
+      END IF;
 
       RETURN QUERY
         WITH inserted AS (
