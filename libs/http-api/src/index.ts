@@ -1,0 +1,3 @@
+export { HttpApiModule } from './http-api.module';
+export { ProblemError, ProblemFilter } from './problem';
+export { parseItemsQuery, encodeCursor, decodeCursor, type ItemsQuery } from './items.query';

@@ -1,0 +1,48 @@
+import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** An RFC 9457 problem with a clear message; `extra` adds members such as the valid values. */
+export class ProblemError extends HttpException {
+  constructor(
+    status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail, status);
+  }
+}
+
+/** Every error leaves as application/problem+json; an unexpected one says nothing about internals. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    let body: Record<string, unknown>;
+    if (error instanceof ProblemError) {
+      body = {
+        type: 'about:blank',
+        title: error.title,
+        status: error.getStatus(),
+        detail: error.detail,
+        ...error.extra,
+      };
+    } else if (error instanceof HttpException) {
+      const status = error.getStatus();
+      body = { type: 'about:blank', title: HttpStatus[status] ?? 'Error', status, detail: error.message };
+    } else {
+      body = {
+        type: 'about:blank',
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'The request could not be completed.',
+      };
+    }
+    void reply
+      .status(body.status as number)
+      .header('content-type', 'application/problem+json')
+      .send({ ...body, instance: request.url.split('?')[0] });
+  }
+}
