@@ -67,6 +67,7 @@ describe('items API', () => {
       DATABASE_URL: database.url,
       QUEUE_PREFIX: queue.prefix,
       PROJECTION_POLL_INTERVAL_MS: '50',
+      API_PUBLIC_READ: 'true',
       WORKER_PROJECTIONS: 'items',
     });
     app = await NestFactory.create(

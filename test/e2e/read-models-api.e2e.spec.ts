@@ -82,6 +82,7 @@ describe('read-model endpoints', () => {
       DATABASE_URL: database.url,
       QUEUE_PREFIX: queue.prefix,
       PROJECTION_POLL_INTERVAL_MS: '50',
+      API_PUBLIC_READ: 'true',
       WORKER_PROJECTIONS: 'items,cases,activity,deadlines,feeds',
     });
     app = await NestFactory.create(

@@ -29,6 +29,10 @@ export const configSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   PORT: positiveInt('PORT').max(65535, 'must be at most 65535').default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  API_PUBLIC_READ: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   PROJECTION_BATCH_SIZE: positiveInt('PROJECTION_BATCH_SIZE')
     .max(10000, 'must be at most 10000')
     .default(500),

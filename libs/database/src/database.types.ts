@@ -49,6 +49,15 @@ export interface EventTypeDailyCountsTable {
   event_count: BigintColumn;
 }
 
+export interface ApiKeysTable {
+  key_id: string;
+  name: string;
+  scope: 'read' | 'admin';
+  secret_sha256: Buffer;
+  created_at: ColumnType<Date, never, never>;
+  revoked_at: ColumnType<Date | null, never, Date | null>;
+}
+
 /** The tables of the shared schema. Projection tables live in per-generation schemas. */
 export interface Database {
   event_streams: EventStreamsTable;
@@ -56,6 +65,7 @@ export interface Database {
   projections: ProjectionsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   event_type_daily_counts: EventTypeDailyCountsTable;
+  api_keys: ApiKeysTable;
 }
 
 export type { Generated };

@@ -1,17 +1,21 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Kysely } from 'kysely';
 import { KYSELY, type Database } from '@frictionwatch/database';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeys } from './api-keys';
+import { EventsController } from './events.controller';
 import { ItemsController } from './items.controller';
 import { ItemsRepository } from './items.repository';
 import { ProblemFilter } from './problem';
 import { ReadModelResponder } from './read-model-responder';
 import { ReadModelsController } from './read-models.controller';
 import { ReadModelsRepository } from './read-models.repository';
+import { TaxonomyController } from './taxonomy.controller';
 
 /** The REST API under /v1 (read models for dashboards). Errors are problem+json. */
 @Module({
-  controllers: [ItemsController, ReadModelsController],
+  controllers: [ItemsController, ReadModelsController, TaxonomyController, EventsController],
   providers: [
     {
       provide: ItemsRepository,
@@ -24,6 +28,8 @@ import { ReadModelsRepository } from './read-models.repository';
       useFactory: (db: Kysely<Database>) => new ReadModelsRepository(db),
     },
     ReadModelResponder,
+    { provide: ApiKeys, inject: [KYSELY], useFactory: (db: Kysely<Database>) => new ApiKeys(db) },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],
 })

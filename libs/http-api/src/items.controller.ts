@@ -2,10 +2,12 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ItemsRepository } from './items.repository';
 import { parseItemsQuery } from './items.query';
+import { RequiresScope } from './api-key.guard';
 import { ProblemError } from './problem';
 import { ReadModelResponder } from './read-model-responder';
 
 /** GET /v1/items and /v1/items/:id, over the `items` read model. */
+@RequiresScope('read')
 @Controller('v1/items')
 export class ItemsController {
   constructor(

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FeedRepository } from '@frictionwatch/feeds';
 import { SECTOR_IDS, STAGE_IDS } from '@frictionwatch/taxonomy';
+import { RequiresScope } from './api-key.guard';
 import { ProblemError } from './problem';
 import { ReadModelResponder } from './read-model-responder';
 import { ReadModelsRepository } from './read-models.repository';
@@ -28,6 +29,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 const plusDays = (days: number) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
 
 /** Cases, deadlines, activity and feed health: the other read models dashboards poll. */
+@RequiresScope('read')
 @Controller('v1')
 export class ReadModelsController {
   constructor(

@@ -91,4 +91,22 @@ export function registerCommands(program: Command): void {
     .action(async (inputs: string[], options: { kind: string }) =>
       (await import('./parse-feed.command')).parseFeed(inputs, options),
     );
+
+  const keys = program.command('keys').description('API keys (read or admin scope)');
+  keys
+    .command('create')
+    .description('create a key; the key is printed alone on the last line, once')
+    .requiredOption('--scope <scope>', 'read | admin')
+    .requiredOption('--name <name>', 'who or what uses it')
+    .action(async (options: { scope: string; name: string }) =>
+      (await import('./keys.command')).create(options),
+    );
+  keys
+    .command('revoke <id>')
+    .description('revoke a key')
+    .action(async (id: string) => (await import('./keys.command')).revoke(id));
+  keys
+    .command('list')
+    .description('every key (never the secret)')
+    .action(async () => (await import('./keys.command')).list());
 }

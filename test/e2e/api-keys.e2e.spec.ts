@@ -1,0 +1,114 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { loadConfig } from '@frictionwatch/config';
+import { createRootModule } from '@frictionwatch/platform';
+import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { finished, runTs } from '../support/processes';
+
+/** Scopes of every kind of endpoint: no key, a read key, an admin key, a revoked key, a malformed header. */
+describe('API keys and scopes', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+  const queue = testQueuePrefix();
+  const keys: Record<string, string> = {};
+
+  async function cli(...args: string[]) {
+    return finished(
+      runTs('apps/cli/src/main.ts', args, { DATABASE_URL: database.url, QUEUE_PREFIX: queue.prefix }),
+    );
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    for (const scope of ['read', 'admin']) {
+      const result = await cli('keys', 'create', '--scope', scope, '--name', `test ${scope}`);
+      expect(result.code).toBe(0);
+      keys[scope] = result.stdout.trim().split('\n').at(-1) as string;
+    }
+    const revoked = await cli('keys', 'create', '--scope', 'admin', '--name', 'old');
+    keys.revoked = revoked.stdout.trim().split('\n').at(-1) as string;
+    expect((await cli('keys', 'revoke', keys.revoked.split('_')[1])).stdout).toContain('Revoked key');
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      QUEUE_PREFIX: queue.prefix,
+      WORKER_PROJECTIONS: 'items',
+    });
+    app = await NestFactory.create(
+      createRootModule(['api', 'worker'], [ApiModule], config),
+      new FastifyAdapter(),
+      { logger: false },
+    );
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await queue.cleanup();
+    await database.drop();
+  });
+
+  const status = async (path: string, authorization?: string) =>
+    (await fetch(`${base}${path}`, { headers: authorization ? { authorization } : {} })).status;
+
+  it('stores only a hash of each key and prints the key alone on the last line', async () => {
+    expect(keys.read).toMatch(/^fw_[a-z0-9]{10}_[A-Za-z0-9_-]{43}$/);
+    const { rows } = await database.pool.query<{ dump: string }>(
+      'SELECT row_to_json(k)::text AS dump FROM api_keys k',
+    );
+    for (const row of rows)
+      for (const key of Object.values(keys)) expect(row.dump).not.toContain(key.split('_')[2]);
+  });
+
+  it('read endpoints need a key (API_PUBLIC_READ is off); admin endpoints need an admin key', async () => {
+    for (const path of [
+      '/v1/items',
+      '/v1/cases',
+      '/v1/activity',
+      '/v1/deadlines',
+      '/v1/feeds',
+      '/v1/taxonomy',
+    ]) {
+      expect({
+        path,
+        none: await status(path),
+        read: await status(path, `Bearer ${keys.read}`),
+        admin: await status(path, `Bearer ${keys.admin}`),
+      }).toEqual({
+        path,
+        none: 401,
+        read: 200,
+        admin: 200,
+      });
+    }
+    expect(await status('/v1/events')).toBe(401);
+    expect(await status('/v1/events', `Bearer ${keys.read}`)).toBe(403);
+    expect(await status('/v1/events', `Bearer ${keys.admin}`)).toBe(200);
+    expect(await status('/health/ready')).toBe(200);
+  });
+
+  it('refuses a revoked key, an unknown key and a malformed header with problem+json', async () => {
+    expect(await status('/v1/items', `Bearer ${keys.revoked}`)).toBe(401);
+    expect(await status('/v1/items', `Bearer ${keys.read.slice(0, -3)}xyz`)).toBe(401);
+    expect(await status('/v1/items', `Basic ${Buffer.from('a:b').toString('base64')}`)).toBe(401);
+    const response = await fetch(`${base}/v1/items`, { headers: { authorization: 'Bearer not-a-key' } });
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(await response.json())).not.toContain('not-a-key');
+  });
+
+  it('serves the raw change feed to admins with a resumable checkpoint', async () => {
+    const response = await fetch(`${base}/v1/events?limit=5`, {
+      headers: { authorization: `Bearer ${keys.admin}` },
+    });
+    const body = (await response.json()) as { events: unknown[]; next: string; caughtUp: boolean };
+    expect(body.next).toMatch(/^\d+:\d+$/);
+    expect(body.caughtUp).toBe(true);
+    expect(
+      (await fetch(`${base}/v1/events?after=bad`, { headers: { authorization: `Bearer ${keys.admin}` } }))
+        .status,
+    ).toBe(400);
+  });
+});
