@@ -111,4 +111,63 @@ describe('API keys and scopes', () => {
         .status,
     ).toBe(400);
   });
+
+  it('admin endpoints change feeds, start rebuilds and re-classification; a read key may not', async () => {
+    const send = (method: string, path: string, body?: unknown, key = keys.admin) =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const feed = {
+      feedId: 'api-feed',
+      name: 'API feed',
+      url: 'https://example.org/feed.xml',
+      kind: 'rss',
+      intervalMinutes: 30,
+    };
+    expect((await send('POST', '/v1/feeds', feed, keys.read)).status).toBe(403);
+    expect((await send('POST', '/v1/feeds', feed)).status).toBe(201);
+    expect((await send('POST', '/v1/feeds', feed)).status).toBe(409);
+    const invalid = await send('POST', '/v1/feeds', { ...feed, feedId: 'Bad Id!', url: 'nope' });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { detail: string }).detail).toMatch(/feedId|url/);
+    expect(
+      (await send('PATCH', '/v1/feeds/api-feed', { status: 'paused', intervalMinutes: 90 })).status,
+    ).toBe(200);
+    expect((await send('PATCH', '/v1/feeds/api-feed', { colour: 'red' })).status).toBe(400);
+    expect((await send('PATCH', '/v1/feeds/missing', { status: 'paused' })).status).toBe(404);
+    expect((await send('DELETE', '/v1/feeds/missing')).status).toBe(404);
+    expect((await send('DELETE', '/v1/feeds/api-feed')).status).toBe(204);
+    const { rows } = await database.pool.query(
+      "SELECT event_type FROM events WHERE stream_id = 'feed-api-feed' ORDER BY stream_version",
+    );
+    expect(rows.map((r) => r.event_type)).toEqual([
+      'FeedRegistered',
+      'FeedUpdated',
+      'FeedPaused',
+      'FeedRemoved',
+    ]);
+
+    expect((await send('POST', '/v1/projections/items/rebuild')).status).toBe(202);
+    const unknown = await send('POST', '/v1/projections/nope/rebuild');
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { validValues: string[] }).validValues).toContain('items');
+    expect((await send('POST', '/v1/projections/classification_trigger/rebuild')).status).toBe(409);
+    const reclassify = await send('POST', '/v1/reclassify');
+    expect(reclassify.status).toBe(202);
+    expect(await reclassify.json()).toMatchObject({ items: 0, jobs: 0 });
+  });
+
+  it('refuses an oversized body with a 4xx problem, never a 500', async () => {
+    const response = await fetch(`${base}/v1/feeds`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+  });
 });

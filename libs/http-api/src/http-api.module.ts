@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Kysely } from 'kysely';
-import { KYSELY, type Database } from '@frictionwatch/database';
+import type { Pool } from 'pg';
+import { KYSELY, PG_POOL, type Database } from '@frictionwatch/database';
+import { Reclassification } from '@frictionwatch/items';
+import { JobQueue } from '@frictionwatch/queues';
+import { AdminController } from './admin.controller';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeys } from './api-keys';
 import { EventsController } from './events.controller';
@@ -15,7 +19,7 @@ import { TaxonomyController } from './taxonomy.controller';
 
 /** The REST API under /v1 (read models for dashboards). Errors are problem+json. */
 @Module({
-  controllers: [ItemsController, ReadModelsController, TaxonomyController, EventsController],
+  controllers: [ItemsController, ReadModelsController, TaxonomyController, EventsController, AdminController],
   providers: [
     {
       provide: ItemsRepository,
@@ -28,6 +32,11 @@ import { TaxonomyController } from './taxonomy.controller';
       useFactory: (db: Kysely<Database>) => new ReadModelsRepository(db),
     },
     ReadModelResponder,
+    {
+      provide: Reclassification,
+      inject: [PG_POOL, JobQueue],
+      useFactory: (pool: Pool, jobs: JobQueue) => new Reclassification(pool, jobs),
+    },
     { provide: ApiKeys, inject: [KYSELY], useFactory: (db: Kysely<Database>) => new ApiKeys(db) },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,0 +1,108 @@
+import { Body, Controller, Delete, HttpCode, Logger, Param, Patch, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { ItemClassifier } from '@frictionwatch/classifier';
+import {
+  FeedNotFoundError,
+  FeedRegisteredSchema,
+  FeedRegistry,
+  FeedUpdatedSchema,
+} from '@frictionwatch/feeds';
+import { Reclassification } from '@frictionwatch/items';
+import { ProjectionEngine } from '@frictionwatch/projections';
+import { RequiresScope } from './api-key.guard';
+import { ProblemError } from './problem';
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ProblemError(400, 'Invalid request body', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+}
+
+const NewFeed = FeedRegisteredSchema.extend({
+  json: FeedRegisteredSchema.shape.json.optional().default(null),
+  html: FeedRegisteredSchema.shape.html.optional().default(null),
+  topics: z.array(z.string()).default([]),
+  publisher: z.string().nullable().default(null),
+  jurisdictionHint: z.string().nullable().default(null),
+});
+
+const FeedChange = FeedUpdatedSchema.shape.changes
+  .extend({ status: z.enum(['paused', 'active']).optional() })
+  .strict();
+
+/** Admin: feeds, projection rebuilds and re-classification. Every change is an event or a job. */
+@RequiresScope('admin')
+@Controller('v1')
+export class AdminController {
+  private readonly logger = new Logger('admin');
+
+  constructor(
+    private readonly feeds: FeedRegistry,
+    private readonly engine: ProjectionEngine,
+    private readonly reclassification: Reclassification,
+  ) {}
+
+  @Post('feeds')
+  @HttpCode(201)
+  async addFeed(@Body() body: unknown) {
+    const spec = parse(NewFeed, body);
+    if (!(await this.feeds.register(spec)))
+      throw new ProblemError(409, 'Conflict', `Feed ${spec.feedId} is already registered`);
+    return { feedId: spec.feedId };
+  }
+
+  @Patch('feeds/:id')
+  async changeFeed(@Param('id') id: string, @Body() body: unknown) {
+    const { status, ...changes } = parse(FeedChange, body);
+    try {
+      if (Object.keys(changes).length) await this.feeds.update(id, changes, 'changed through the API');
+      if (status === 'paused') await this.feeds.pause(id, 'paused through the API');
+      if (status === 'active') await this.feeds.resume(id);
+    } catch (error) {
+      if (error instanceof FeedNotFoundError) throw new ProblemError(404, 'Not found', error.message);
+      throw error;
+    }
+    return { feedId: id };
+  }
+
+  @Delete('feeds/:id')
+  @HttpCode(204)
+  async removeFeed(@Param('id') id: string) {
+    try {
+      await this.feeds.remove(id);
+    } catch (error) {
+      if (error instanceof FeedNotFoundError) throw new ProblemError(404, 'Not found', error.message);
+      throw error;
+    }
+  }
+
+  /** Starts a blue/green rebuild and answers at once; `projections status` and the headers show it. */
+  @Post('projections/:name/rebuild')
+  @HttpCode(202)
+  rebuild(@Param('name') name: string) {
+    if (!this.engine.names().includes(name)) {
+      throw new ProblemError(404, 'Not found', `No projection ${name}`, { validValues: this.engine.names() });
+    }
+    if (this.engine.projection(name).reactor)
+      throw new ProblemError(409, 'Conflict', `${name} is a reactor: it is never rebuilt`);
+    this.engine.rebuild(name).then(
+      (result) => this.logger.log(`rebuilt ${name}: generation ${result.generation} live`),
+      (error: unknown) => this.logger.error(`rebuild of ${name} failed: ${(error as Error).message}`),
+    );
+    return { projection: name, status: 'rebuilding' };
+  }
+
+  @Post('reclassify')
+  @HttpCode(202)
+  async reclassify() {
+    const classifier = new ItemClassifier();
+    const versions = {
+      classifierVersion: classifier.classifierVersion,
+      taxonomyVersion: classifier.taxonomyVersion,
+    };
+    const outdated = await this.reclassification.outdatedItemIds(versions);
+    const jobs = await this.reclassification.enqueue(outdated, versions);
+    return { ...versions, items: outdated.length, jobs };
+  }
+}
