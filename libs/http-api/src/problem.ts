@@ -21,6 +21,14 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     let body: Record<string, unknown>;
+    if (!request.url.startsWith('/v1') && error instanceof HttpException) {
+      // Outside the REST API (health checks) an error keeps its own body, e.g. Terminus's report.
+      const response = error.getResponse();
+      void reply
+        .status(error.getStatus())
+        .send(typeof response === 'object' ? response : { message: response });
+      return;
+    }
     if (error instanceof ProblemError) {
       body = {
         type: 'about:blank',
