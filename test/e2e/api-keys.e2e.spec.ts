@@ -1,10 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { loadConfig } from '@frictionwatch/config';
-import { createRootModule } from '@frictionwatch/platform';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
-import { ApiModule } from '../../apps/api/src/api.module';
+import { startApiApp } from '../support/api-app';
 import { finished, runTs } from '../support/processes';
 
 /** Scopes of every kind of endpoint: no key, a read key, an admin key, a revoked key, a malformed header. */
@@ -31,18 +27,11 @@ describe('API keys and scopes', () => {
     const revoked = await cli('keys', 'create', '--scope', 'admin', '--name', 'old');
     keys.revoked = revoked.stdout.trim().split('\n').at(-1) as string;
     expect((await cli('keys', 'revoke', keys.revoked.split('_')[1])).stdout).toContain('Revoked key');
-    const config = loadConfig({
+    ({ app, base } = await startApiApp({
       DATABASE_URL: database.url,
       QUEUE_PREFIX: queue.prefix,
       WORKER_PROJECTIONS: 'items',
-    });
-    app = await NestFactory.create(
-      createRootModule(['api', 'worker'], [ApiModule], config),
-      new FastifyAdapter(),
-      { logger: false },
-    );
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    }));
   });
 
   afterAll(async () => {

@@ -1,8 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ItemClassifier } from '@frictionwatch/classifier';
-import { loadConfig } from '@frictionwatch/config';
 import { PostgresEventStore } from '@frictionwatch/event-store';
 import { FeedRegistry } from '@frictionwatch/feeds';
 import {
@@ -12,9 +9,8 @@ import {
   itemIdFor,
   type IngestibleItem,
 } from '@frictionwatch/items';
-import { createRootModule } from '@frictionwatch/platform';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
-import { ApiModule } from '../../apps/api/src/api.module';
+import { readModelsSettled, startApiApp } from '../support/api-app';
 
 /** Cases, deadlines, activity and feed health over HTTP against the real api app. */
 describe('read-model endpoints', () => {
@@ -62,36 +58,16 @@ describe('read-model endpoints', () => {
 
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
 
-  async function settled(names: string[]): Promise<void> {
-    const deadline = Date.now() + 20000;
-    for (;;) {
-      const { rows } = await database.pool.query<{ lag: number }>(
-        `SELECT count(*)::int AS lag FROM events e, projections p JOIN projection_checkpoints c ON c.name = p.name AND c.generation = p.active_generation
-         WHERE p.name = ANY ($1) AND (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)`,
-        [names],
-      );
-      if (rows[0].lag === 0) return;
-      if (Date.now() > deadline) throw new Error('read models did not catch up');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const settled = (names: string[]) => readModelsSettled(database.pool, names);
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadConfig({
+    ({ app, base } = await startApiApp({
       DATABASE_URL: database.url,
       QUEUE_PREFIX: queue.prefix,
-      PROJECTION_POLL_INTERVAL_MS: '50',
       API_PUBLIC_READ: 'true',
       WORKER_PROJECTIONS: 'items,cases,activity,deadlines,feeds',
-    });
-    app = await NestFactory.create(
-      createRootModule(['api', 'worker'], [ApiModule], config),
-      new FastifyAdapter(),
-      { logger: false },
-    );
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    }));
     const store = app.get(PostgresEventStore);
     const repository = new ItemRepository(database.pool);
     await new ItemIngestor(store, repository).ingest(source, items, {});
