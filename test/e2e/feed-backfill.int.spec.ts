@@ -8,6 +8,7 @@ import {
   FeedRegistry,
   FeedRepository,
   feedsProjection,
+  readSources,
   type BackfillProgress,
   type FeedRegistered,
   type FeedState,
@@ -110,29 +111,15 @@ describe('feed backfill', () => {
   let service: FeedBackfillService;
   let ports: FeedPipelinePorts;
   const server = new FeedServer();
+  const FR_MAPPING = readSources().find((source) => source.feedId === 'fr-ita')?.json ?? null;
 
   const feed = (feedId: string, path: string): FeedRegistered => ({
     feedId,
     name: `Federal Register: ${feedId}`,
     url: `${server.url(path)}?per_page=${PER_PAGE}&order=newest&page=3`,
     kind: 'json',
-    json: {
-      itemsPath: 'results',
-      id: 'document_number',
-      title: 'title',
-      link: 'html_url',
-      date: 'publication_date',
-      summary: 'abstract',
-      extra: {
-        documentNumber: 'document_number',
-        documentType: 'type',
-        agencies: 'agencies[].name',
-        docketIds: 'docket_ids',
-        effectiveOn: 'effective_on',
-        commentsCloseOn: 'comments_close_on',
-        citation: 'citation',
-      },
-    },
+    // The seeded Federal Register source's own mapping: the backfill reads what the seeds declare.
+    json: FR_MAPPING,
     html: null,
     intervalMinutes: 60,
     jurisdictionHint: 'US',

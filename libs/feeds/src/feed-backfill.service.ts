@@ -75,6 +75,14 @@ export class FeedBackfillService {
     const report: BackfillReport = { slices: 0, pagesRead: 0, itemsSeen: 0, newItems: 0, revisedItems: 0 };
     const totalDays = (end - start) / DAY + 1;
     let coveredDays = 0;
+    const progress = (from: number, to: number) =>
+      onProgress?.({
+        slice: { from: isoDay(from), to: isoDay(to) },
+        pagesRead: report.pagesRead,
+        itemsSeen: report.itemsSeen,
+        newItems: report.newItems,
+        covered: coveredDays / totalDays,
+      });
     const pending: [number, number][] = [[start, end]];
     const truncated: string[] = [];
     while (pending.length) {
@@ -104,24 +112,12 @@ export class FeedBackfillService {
         report.itemsSeen += ingested.seen;
         report.newItems += ingested.newItems;
         report.revisedItems += ingested.revisedItems;
-        onProgress?.({
-          slice: { from: isoDay(from), to: isoDay(to) },
-          pagesRead: report.pagesRead,
-          itemsSeen: report.itemsSeen,
-          newItems: report.newItems,
-          covered: coveredDays / totalDays,
-        });
+        progress(from, to);
         const next = valueAt(page.document, spec.nextPagePath);
         page = typeof next === 'string' && next ? await this.page(feed, next) : null;
       }
       coveredDays += (to - from) / DAY + 1;
-      onProgress?.({
-        slice: { from: isoDay(from), to: isoDay(to) },
-        pagesRead: report.pagesRead,
-        itemsSeen: report.itemsSeen,
-        newItems: report.newItems,
-        covered: coveredDays / totalDays,
-      });
+      progress(from, to);
     }
     if (truncated.length) {
       throw new BackfillIncompleteError(

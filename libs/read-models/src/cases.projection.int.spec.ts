@@ -1,5 +1,5 @@
 import { caseIdFor } from './case-linking';
-import { casesProjection } from './cases.projection';
+import { casesProjection, type CasesRow } from './cases.projection';
 import {
   appendMixedHistory,
   classify,
@@ -9,25 +9,12 @@ import {
   type ReadModelHarness,
 } from './read-models.fixtures';
 
-interface CaseRow {
-  case_id: string;
-  basis: string;
-  link_key: string;
-  reference: string | null;
-  title: string;
-  actors: string[];
-  targets: string[];
-  friction_types: string[];
-  sectors: string[];
-  products: string[];
-  hs_codes: string[];
-  refs: string[];
-  stage: string | null;
+/** A cases row as pg returns it: date columns arrive as Date. */
+type CaseRow = Omit<CasesRow, 'stage_on' | 'first_on' | 'last_on'> & {
   stage_on: Date | null;
   first_on: Date;
   last_on: Date;
-  item_count: number;
-}
+};
 
 describe('cases projection', () => {
   let harness: ReadModelHarness;
