@@ -83,15 +83,4 @@ export class ItemsRepository {
     void _search;
     return { item, classifications };
   }
-
-  /** The read model's freshness without touching its tables: for ETags and freshness headers. */
-  async checkpoint(name: string): Promise<{ generation: number; position: string; updatedAt: Date } | null> {
-    const { rows } = await sql<{ generation: number; position: string; updated_at: Date }>`
-      SELECT c.generation, c.transaction_id::text || ':' || c.global_position AS position, c.updated_at
-      FROM projections p JOIN projection_checkpoints c ON c.name = p.name AND c.generation = p.active_generation
-      WHERE p.name = ${name}`.execute(this.db);
-    return rows[0]
-      ? { generation: rows[0].generation, position: rows[0].position, updatedAt: rows[0].updated_at }
-      : null;
-  }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProjectionEngine } from '@frictionwatch/projections';
-import { ItemsRepository } from './items.repository';
 import { revalidate } from './poll-cache';
 import { ProblemError } from './problem';
 
@@ -11,10 +10,7 @@ import { ProblemError } from './problem';
  */
 @Injectable()
 export class ReadModelResponder {
-  constructor(
-    private readonly repository: ItemsRepository,
-    private readonly engine: ProjectionEngine,
-  ) {}
+  constructor(private readonly engine: ProjectionEngine) {}
 
   async respond<T>(
     readModel: string,
@@ -22,7 +18,7 @@ export class ReadModelResponder {
     reply: FastifyReply,
     load: (schema: string) => Promise<T>,
   ): Promise<T | undefined> {
-    const checkpoint = await this.repository.checkpoint(readModel);
+    const checkpoint = await this.engine.repository.activeCheckpoint(readModel);
     if (!checkpoint)
       throw new ProblemError(
         503,

@@ -162,6 +162,19 @@ export class ProjectionRepository {
     return (await query.execute()) as CheckpointRow[];
   }
 
+  /** Where the active generation of a read model stands, without touching its tables (ETags, freshness). */
+  async activeCheckpoint(
+    name: string,
+  ): Promise<{ generation: number; position: string; updatedAt: Date } | null> {
+    const { rows } = await sql<{ generation: number; position: string; updated_at: Date }>`
+      SELECT c.generation, c.transaction_id::text || ':' || c.global_position AS position, c.updated_at
+      FROM projections p JOIN projection_checkpoints c ON c.name = p.name AND c.generation = p.active_generation
+      WHERE p.name = ${name}`.execute(this.db);
+    return rows[0]
+      ? { generation: rows[0].generation, position: rows[0].position, updatedAt: rows[0].updated_at }
+      : null;
+  }
+
   async activeGeneration(name: string): Promise<number | null> {
     const row = await this.db
       .selectFrom('projections')
