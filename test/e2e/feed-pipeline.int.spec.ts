@@ -6,12 +6,11 @@ import {
   FeedRegistry,
   FeedRepository,
   feedsProjection,
-  type FeedRegistered,
 } from '@frictionwatch/feeds';
 import { ITEM_EVENTS, ItemIngestor, ItemRepository } from '@frictionwatch/items';
 import { createFeedPipelinePorts, type FeedPipelinePorts } from '@frictionwatch/platform';
 import { ProjectionEngine } from '@frictionwatch/projections';
-import { createTestDatabase, type TestDatabase } from '@frictionwatch/testing';
+import { createTestDatabase, feedSpec, type TestDatabase } from '@frictionwatch/testing';
 import { FeedServer } from '../support/feed-server';
 
 /**
@@ -34,18 +33,8 @@ describe('feed fetch pipeline', () => {
       )
       .join('')}</channel></rss>`;
 
-  const feed = (feedId: string, path: string): FeedRegistered => ({
-    feedId,
-    name: feedId,
-    url: server.url(path),
-    kind: 'rss',
-    json: null,
-    html: null,
-    intervalMinutes: 60,
-    jurisdictionHint: 'EU',
-    topics: [],
-    publisher: null,
-  });
+  const feed = (feedId: string, path: string) =>
+    feedSpec(feedId, { url: server.url(path), jurisdictionHint: 'EU' });
 
   async function fetchFeed(feedId: string) {
     await engine.catchUp('feeds', 1);

@@ -3,29 +3,19 @@ import { ProjectionEngine } from '@frictionwatch/projections';
 import { createRedisConnection, JobQueue } from '@frictionwatch/queues';
 import {
   createTestDatabase,
+  feedSpec,
   TEST_REDIS_URL,
   testQueuePrefix,
   type TestDatabase,
 } from '@frictionwatch/testing';
-import { FEED_EVENTS, type FeedRegistered } from './feed.events';
+import { FEED_EVENTS } from './feed.events';
 import { FeedRegistry } from './feed-registry';
 import { FeedRepository } from './feed.repository';
 import { FeedScheduler } from './feed-scheduler';
 import { feedsProjection } from './feeds.projection';
 import { readSources, seedSources } from './seed-sources';
 
-const spec = (feedId: string): FeedRegistered => ({
-  feedId,
-  name: feedId,
-  url: `https://example.test/${feedId}.xml`,
-  kind: 'rss',
-  json: null,
-  html: null,
-  intervalMinutes: 60,
-  jurisdictionHint: null,
-  topics: [],
-  publisher: null,
-});
+const spec = (feedId: string) => feedSpec(feedId);
 
 describe('feed registry, feeds read model and scheduler ticks', () => {
   let database: TestDatabase;

@@ -9,7 +9,7 @@ import {
   type ItemRevised,
 } from '@frictionwatch/items';
 import { ProjectionEngine, type AnyProjection } from '@frictionwatch/projections';
-import { createTestDatabase, type TestDatabase } from '@frictionwatch/testing';
+import { createTestDatabase, feedSpec, type TestDatabase } from '@frictionwatch/testing';
 
 /**
  * Test support for the read models' integration tests (not exported from the library): a database of
@@ -87,18 +87,7 @@ export async function readModelHarness(projection: AnyProjection, batchSize = 3)
 export const OCCURRED_AT = '2025-06-02T08:00:00.000Z';
 
 export function feedRegistered(feedId: string): FeedRegistered {
-  return {
-    feedId,
-    name: feedId,
-    url: `https://example.test/${feedId}.xml`,
-    kind: 'rss',
-    json: null,
-    html: null,
-    intervalMinutes: 60,
-    jurisdictionHint: 'US',
-    topics: [],
-    publisher: null,
-  };
+  return feedSpec(feedId, { jurisdictionHint: 'US' });
 }
 
 export async function registerFeed(store: PostgresEventStore, feedId: string): Promise<void> {

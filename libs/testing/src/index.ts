@@ -9,3 +9,4 @@ export {
 export { testEventRegistry, TestEventSchemas } from './test-events';
 export { appliedEventsProjection, type AppliedEventsTables } from './applied-events.projection';
 export { testQueuePrefix, TEST_REDIS_URL } from './test-redis';
+export { feedSpec } from './test-feeds';
