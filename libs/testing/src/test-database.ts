@@ -46,9 +46,13 @@ export async function ensureTemplateDatabase(): Promise<string> {
   await withAdmin(async (admin) => {
     await admin.query('SELECT pg_advisory_lock(20261123)');
     try {
-      // Templates of earlier migration versions are of no further use.
+      // Templates of earlier migration versions are of no further use once a day has passed: a
+      // younger one may belong to another checkout of another branch testing on the same server.
       const stale = await admin.query<{ datname: string }>(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'fw\\_template\\_%' AND datname <> $1",
+        `SELECT d.datname FROM pg_database d
+         WHERE d.datname LIKE 'fw\\_template\\_%' AND d.datname <> $1
+           AND coalesce(substring(shobj_description(d.oid, 'pg_database') FROM '^built (.*)$')::timestamptz, now())
+               < now() - interval '1 day'`,
         [name],
       );
       for (const { datname } of stale.rows) {
@@ -68,6 +72,7 @@ export async function ensureTemplateDatabase(): Promise<string> {
       }
       // Marked a template only once complete: a half-built one is rebuilt by the next run.
       await admin.query(`ALTER DATABASE "${name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+      await admin.query(`COMMENT ON DATABASE "${name}" IS 'built ${new Date().toISOString()}'`);
     } finally {
       await admin.query('SELECT pg_advisory_unlock(20261123)');
     }
@@ -91,7 +96,15 @@ export async function createTestDatabase(
   const name = `fw_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const migrated = options.migrated ?? true;
   await withAdmin(async (admin) => {
-    if (migrated) await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName()}"`);
+    if (migrated) {
+      const clone = () => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName()}"`);
+      await clone().catch(async (error: { code?: string }) => {
+        // Another checkout's test run may have dropped it (an older setup drops every other version).
+        if (error.code !== '3D000') throw error;
+        await ensureTemplateDatabase();
+        await clone();
+      });
+    }
     else await admin.query(`CREATE DATABASE "${name}"`);
   });
   const url = urlFor(name);
