@@ -5,8 +5,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { AlertMailService, type MailJobContext } from '@frictionwatch/alerts';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { FeedFetchService } from '@frictionwatch/feeds';
 import { ItemClassificationService } from '@frictionwatch/items';
@@ -17,6 +18,15 @@ import {
   startQueueWorker,
   type JobHandlers,
 } from '@frictionwatch/queues';
+
+function mailJob(job: Job, correlationId: string): MailJobContext {
+  return {
+    attemptsMade: job.attemptsMade,
+    attempts: job.opts.attempts ?? 1,
+    correlationId,
+    causationId: job.id,
+  };
+}
 
 /**
  * The queue consumers of this worker: only the queues named in WORKER_QUEUES, so one image scales per
@@ -32,6 +42,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly feedFetch: FeedFetchService,
     private readonly classification: ItemClassificationService,
+    private readonly mail: AlertMailService,
   ) {}
 
   private handlers(): JobHandlers {
@@ -43,6 +54,10 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
           data.items.map((item) => item.itemId),
           { correlationId: data.correlationId, causationId: job.id },
         ),
+      'send-alert': (data, job) => this.mail.sendAlert(data.alertId, mailJob(job, data.correlationId)),
+      'send-digest': (data, job) =>
+        this.mail.sendDigest(data.subscriptionId, data.periodEnd, mailJob(job, data.correlationId)),
+      'send-confirmation': (data) => this.mail.sendConfirmation(data.subscriptionId),
     };
   }
 
@@ -59,6 +74,11 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     const concurrency: Record<string, number> = {
       fetch: this.config.WORKER_FETCH_CONCURRENCY,
       classify: this.config.WORKER_CLASSIFY_CONCURRENCY,
+      email: 2,
+    };
+    // The provider's rate, shared by every worker on the queue (BullMQ's limiter lives in Redis).
+    const limiter: Record<string, { max: number; duration: number }> = {
+      email: { max: this.config.MAIL_RATE_PER_SECOND, duration: 1000 },
     };
     for (const queue of wanted) {
       const worker = startQueueWorker(queue, this.handlers(), {
@@ -66,6 +86,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
         prefix: this.config.QUEUE_PREFIX,
         concurrency: concurrency[queue] ?? 1,
         lockMs: this.config.WORKER_LOCK_MS,
+        limiter: limiter[queue],
       });
       worker.on('failed', (job, error) =>
         this.logger.warn(`job ${job?.name} ${job?.id} failed: ${error.message}`),

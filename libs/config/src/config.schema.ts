@@ -19,56 +19,100 @@ const positiveInt = (name: string) =>
     .positive('must be greater than 0');
 
 /** Every setting frictionwatch reads, with its default. `.env.example` documents the same list. */
-export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://root@127.0.0.1:5432/frictionwatch'),
-  DATABASE_POOL_MAX: positiveInt('DATABASE_POOL_MAX').max(200, 'must be at most 200').default(10),
-  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt('DATABASE_STATEMENT_TIMEOUT_MS').default(30000),
-  EVENT_STORE_LOCK_TIMEOUT_MS: positiveInt('EVENT_STORE_LOCK_TIMEOUT_MS').default(5000),
-  EVENT_STORE_MAX_EVENT_BYTES: positiveInt('EVENT_STORE_MAX_EVENT_BYTES').default(262144),
-  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  PORT: positiveInt('PORT').max(65535, 'must be at most 65535').default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  API_PUBLIC_READ: z
-    .enum(['true', 'false'], { message: 'must be true or false' })
-    .default('false')
-    .transform((value) => value === 'true'),
-  PROJECTION_BATCH_SIZE: positiveInt('PROJECTION_BATCH_SIZE')
-    .max(10000, 'must be at most 10000')
-    .default(500),
-  PROJECTION_POLL_INTERVAL_MS: positiveInt('PROJECTION_POLL_INTERVAL_MS').default(1000),
-  PROJECTION_MAX_ATTEMPTS: positiveInt('PROJECTION_MAX_ATTEMPTS').default(5),
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or -')
-    .default('fw'),
-  WORKER_QUEUES: z
-    .string()
-    .regex(/^[a-z,\s]*$/, 'must be a comma-separated list of queue names')
-    .default('fetch,classify'),
-  WORKER_PROJECTIONS: z
-    .string()
-    .regex(/^(all|[a-z0-9_,\s]+)$/, "must be 'all' or a comma-separated list of projection names")
-    .default('all'),
-  WORKER_FETCH_CONCURRENCY: positiveInt('WORKER_FETCH_CONCURRENCY').max(64, 'must be at most 64').default(4),
-  WORKER_CLASSIFY_CONCURRENCY: positiveInt('WORKER_CLASSIFY_CONCURRENCY')
-    .max(64, 'must be at most 64')
-    .default(2),
-  WORKER_LOCK_MS: positiveInt('WORKER_LOCK_MS').default(30000),
-  WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt('WORKER_SHUTDOWN_TIMEOUT_MS').default(25000),
-  SCHEDULER_TICK_SECONDS: positiveInt('SCHEDULER_TICK_SECONDS').max(3600, 'must be at most 3600').default(15),
-  FEED_DEFAULT_INTERVAL_MINUTES: positiveInt('FEED_DEFAULT_INTERVAL_MINUTES').default(60),
-  FETCH_ALLOW_PRIVATE_NETWORKS: z
-    .enum(['true', 'false'], { message: 'must be true or false' })
-    .default('false')
-    .transform((value) => value === 'true'),
-  FETCH_TIMEOUT_MS: positiveInt('FETCH_TIMEOUT_MS').default(30000),
-  FETCH_MAX_BYTES: positiveInt('FETCH_MAX_BYTES').default(10 * 1024 * 1024),
-  SEED_ON_START: z
-    .enum(['true', 'false'], { message: 'must be true or false' })
-    .default('true')
-    .transform((value) => value === 'true'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-});
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://root@127.0.0.1:5432/frictionwatch'),
+    DATABASE_POOL_MAX: positiveInt('DATABASE_POOL_MAX').max(200, 'must be at most 200').default(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt('DATABASE_STATEMENT_TIMEOUT_MS').default(30000),
+    EVENT_STORE_LOCK_TIMEOUT_MS: positiveInt('EVENT_STORE_LOCK_TIMEOUT_MS').default(5000),
+    EVENT_STORE_MAX_EVENT_BYTES: positiveInt('EVENT_STORE_MAX_EVENT_BYTES').default(262144),
+    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    PORT: positiveInt('PORT').max(65535, 'must be at most 65535').default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    API_PUBLIC_READ: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+    PROJECTION_BATCH_SIZE: positiveInt('PROJECTION_BATCH_SIZE')
+      .max(10000, 'must be at most 10000')
+      .default(500),
+    PROJECTION_POLL_INTERVAL_MS: positiveInt('PROJECTION_POLL_INTERVAL_MS').default(1000),
+    PROJECTION_MAX_ATTEMPTS: positiveInt('PROJECTION_MAX_ATTEMPTS').default(5),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or -')
+      .default('fw'),
+    WORKER_QUEUES: z
+      .string()
+      .regex(/^[a-z,\s]*$/, 'must be a comma-separated list of queue names')
+      .default('fetch,classify,email'),
+    WORKER_PROJECTIONS: z
+      .string()
+      .regex(/^(all|[a-z0-9_,\s]+)$/, "must be 'all' or a comma-separated list of projection names")
+      .default('all'),
+    WORKER_FETCH_CONCURRENCY: positiveInt('WORKER_FETCH_CONCURRENCY')
+      .max(64, 'must be at most 64')
+      .default(4),
+    WORKER_CLASSIFY_CONCURRENCY: positiveInt('WORKER_CLASSIFY_CONCURRENCY')
+      .max(64, 'must be at most 64')
+      .default(2),
+    WORKER_LOCK_MS: positiveInt('WORKER_LOCK_MS').default(30000),
+    WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt('WORKER_SHUTDOWN_TIMEOUT_MS').default(25000),
+    SCHEDULER_TICK_SECONDS: positiveInt('SCHEDULER_TICK_SECONDS')
+      .max(3600, 'must be at most 3600')
+      .default(15),
+    FEED_DEFAULT_INTERVAL_MINUTES: positiveInt('FEED_DEFAULT_INTERVAL_MINUTES').default(60),
+    FETCH_ALLOW_PRIVATE_NETWORKS: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+    FETCH_TIMEOUT_MS: positiveInt('FETCH_TIMEOUT_MS').default(30000),
+    FETCH_MAX_BYTES: positiveInt('FETCH_MAX_BYTES').default(10 * 1024 * 1024),
+    SEED_ON_START: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('true')
+      .transform((value) => value === 'true'),
+    SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:1025'),
+    MAIL_FROM: z
+      .string()
+      .regex(/^[^\r\n]{3,200}$/, 'must be one line, e.g. "frictionwatch <alerts@example.org>"')
+      .default('frictionwatch <alerts@localhost>'),
+    MAIL_RATE_PER_SECOND: positiveInt('MAIL_RATE_PER_SECOND').max(1000, 'must be at most 1000').default(10),
+    PUBLIC_BASE_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+    ALERTS_TOKEN_SECRET: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .default('dev-only-change-me-0000'),
+    ALERTS_UNSUBSCRIBE_MAILTO: z
+      .string()
+      .regex(/^[^\s<>@]+@[^\s<>@]+$/, 'must be an e-mail address')
+      .default('unsubscribe@localhost'),
+    ALERTS_DOUBLE_OPT_IN: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+    ALERTS_IMMEDIATE_PER_HOUR: positiveInt('ALERTS_IMMEDIATE_PER_HOUR').default(20),
+    DKIM_DOMAIN: z.string().optional(),
+    DKIM_SELECTOR: z.string().optional(),
+    DKIM_PRIVATE_KEY: z.string().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  })
+  .superRefine((config, context) => {
+    // Unsubscribe links are signed with this secret: a known default would let anyone forge them.
+    if (config.NODE_ENV === 'production' && config.ALERTS_TOKEN_SECRET === 'dev-only-change-me-0000')
+      context.addIssue({
+        code: 'custom',
+        path: ['ALERTS_TOKEN_SECRET'],
+        message: 'must be set in production',
+      });
+    const dkim = [config.DKIM_DOMAIN, config.DKIM_SELECTOR, config.DKIM_PRIVATE_KEY].filter(Boolean).length;
+    if (dkim !== 0 && dkim !== 3)
+      context.addIssue({
+        code: 'custom',
+        path: ['DKIM_DOMAIN'],
+        message: 'DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY together',
+      });
+  });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -15,11 +15,21 @@ import { ProblemFilter } from './problem';
 import { ReadModelResponder } from './read-model-responder';
 import { ReadModelsController } from './read-models.controller';
 import { ReadModelsRepository } from './read-models.repository';
+import { SubscriptionsController } from './subscriptions.controller';
 import { TaxonomyController } from './taxonomy.controller';
+import { UnsubscribeController } from './unsubscribe.controller';
 
 /** The REST API under /v1 (read models for dashboards). Errors are problem+json. */
 @Module({
-  controllers: [ItemsController, ReadModelsController, TaxonomyController, EventsController, AdminController],
+  controllers: [
+    ItemsController,
+    ReadModelsController,
+    TaxonomyController,
+    EventsController,
+    AdminController,
+    SubscriptionsController,
+    UnsubscribeController,
+  ],
   providers: [
     {
       provide: ItemsRepository,

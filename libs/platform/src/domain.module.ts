@@ -1,6 +1,13 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
+import {
+  AlertMailService,
+  AlertScheduler,
+  SmtpMailer,
+  SubscriptionCommands,
+  vocabularyLabels,
+} from '@frictionwatch/alerts';
 import { ItemClassifier } from '@frictionwatch/classifier';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { KYSELY, PG_POOL, type Database } from '@frictionwatch/database';
@@ -59,8 +66,66 @@ const PIPELINE_PORTS = Symbol('PIPELINE_PORTS');
         ingestor: ItemIngestor,
       ) => new FeedFetchService(store, feeds, ports.fetcher, ports.parser, ingestor),
     },
+    {
+      provide: SubscriptionCommands,
+      inject: [PostgresEventStore, APP_CONFIG],
+      useFactory: (store: PostgresEventStore, config: AppConfig) =>
+        new SubscriptionCommands(store, { doubleOptIn: config.ALERTS_DOUBLE_OPT_IN }),
+    },
+    {
+      // Pooled, but it connects only when a mail is sent: roles that send none never open a connection.
+      provide: SmtpMailer,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new SmtpMailer(config.SMTP_URL, {
+          dkim:
+            config.DKIM_DOMAIN && config.DKIM_SELECTOR && config.DKIM_PRIVATE_KEY
+              ? {
+                  domainName: config.DKIM_DOMAIN,
+                  keySelector: config.DKIM_SELECTOR,
+                  privateKey: config.DKIM_PRIVATE_KEY,
+                }
+              : null,
+        }),
+    },
+    {
+      provide: AlertMailService,
+      inject: [PostgresEventStore, PG_POOL, SmtpMailer, SubscriptionCommands, APP_CONFIG, ProjectionEngine],
+      useFactory: (
+        store: PostgresEventStore,
+        pool: Pool,
+        mailer: SmtpMailer,
+        subscriptions: SubscriptionCommands,
+        config: AppConfig,
+        engine: ProjectionEngine,
+      ) =>
+        new AlertMailService(
+          store,
+          pool,
+          mailer,
+          subscriptions,
+          {
+            from: config.MAIL_FROM,
+            publicBaseUrl: config.PUBLIC_BASE_URL,
+            tokenSecret: config.ALERTS_TOKEN_SECRET,
+            unsubscribeMailto: config.ALERTS_UNSUBSCRIBE_MAILTO,
+          },
+          vocabularyLabels(),
+          (name) => engine.activeSchema(name),
+        ),
+    },
+    {
+      provide: AlertScheduler,
+      inject: [PG_POOL, PostgresEventStore, JobQueue, ProjectionEngine],
+      useFactory: (pool: Pool, store: PostgresEventStore, jobs: JobQueue, engine: ProjectionEngine) =>
+        new AlertScheduler(pool, store, jobs, (name) => engine.activeSchema(name)),
+    },
   ],
   exports: [
+    SubscriptionCommands,
+    SmtpMailer,
+    AlertMailService,
+    AlertScheduler,
     ItemRepository,
     ItemIngestor,
     ItemClassificationService,
@@ -71,9 +136,13 @@ const PIPELINE_PORTS = Symbol('PIPELINE_PORTS');
   ],
 })
 export class DomainModule implements OnApplicationShutdown {
-  constructor(@Inject(PIPELINE_PORTS) private readonly ports: FeedPipelinePorts) {}
+  constructor(
+    @Inject(PIPELINE_PORTS) private readonly ports: FeedPipelinePorts,
+    private readonly mailer: SmtpMailer,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    this.mailer.close();
     await this.ports.close();
   }
 }

@@ -1,5 +1,5 @@
 export { PlatformModule } from './platform.module';
 export { prepareDatabase } from './prepare-database';
-export { allProjections, registerEventTypes } from './composition';
+export { allProjections, registerEventTypes, type ProjectionDependencies } from './composition';
 export { createRootModule, startRoles, runMain, type Role } from './roles';
 export { createFeedPipelinePorts, type FeedPipelinePorts } from './feed-pipeline-ports';

@@ -1,7 +1,12 @@
 import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import { ConfigModule, type AppConfig } from '@frictionwatch/config';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@frictionwatch/config';
 import { DatabaseModule } from '@frictionwatch/database';
-import { EVENT_REGISTRY, EventRegistry, EventStoreModule } from '@frictionwatch/event-store';
+import {
+  EVENT_REGISTRY,
+  EventRegistry,
+  EventStoreModule,
+  PostgresEventStore,
+} from '@frictionwatch/event-store';
 import { QueuesModule } from '@frictionwatch/queues';
 import { ProjectionsModule } from '@frictionwatch/projections';
 import { JobQueue } from '@frictionwatch/queues';
@@ -35,7 +40,11 @@ export class PlatformModule {
         QueuesModule,
         ProjectionsModule.forRoot({
           run: options.runProjections,
-          projections: { inject: [JobQueue], useFactory: (jobs: JobQueue) => allProjections(jobs) },
+          projections: {
+            inject: [JobQueue, PostgresEventStore, APP_CONFIG],
+            useFactory: (jobs: JobQueue, store: PostgresEventStore, appConfig: AppConfig) =>
+              allProjections({ jobs, store, config: appConfig }),
+          },
         }),
         DomainModule,
       ],

@@ -17,6 +17,8 @@ export interface WorkerOptions {
    * locked this long before another worker takes them back (stalled-job check every half of it).
    */
   lockMs?: number;
+  /** At most `max` jobs per `duration` ms across every worker of the queue. */
+  limiter?: { max: number; duration: number };
 }
 
 /**
@@ -42,6 +44,7 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
       autorun: true,
       lockDuration: options.lockMs ?? 30000,
       stalledInterval: Math.max(500, Math.floor((options.lockMs ?? 30000) / 2)),
+      ...(options.limiter ? { limiter: options.limiter } : {}),
     },
   );
   worker.on('error', () => undefined); // connection errors: the worker reconnects by itself

@@ -31,7 +31,7 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
   });
   const redis = createRedisConnection(config.REDIS_URL, 'frictionwatch-cli', { lazy: true });
   const jobs = new JobQueue(redis, config.QUEUE_PREFIX);
-  const engine = new ProjectionEngine(db, store, allProjections(jobs), {
+  const engine = new ProjectionEngine(db, store, allProjections({ jobs, store, config }), {
     batchSize: config.PROJECTION_BATCH_SIZE,
     maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
   });

@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/** A header of a raw message as sent (unfolded), or null. */
+export function rawHeader(raw: string, name: string): string | null {
+  const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line ? line.slice(name.length + 1).trim() : null;
+}
+
+/** The header section of a raw message. */
+export function rawHead(raw: string): string {
+  return raw.split(/\r?\n\r?\n/)[0];
+}
+
+export interface ReceivedMail {
+  raw: string;
+  parsed: ParsedMail;
+  envelope: { from: string; to: string[] };
+}
+
+/**
+ * A real SMTP server in-process (the `smtp-server` package) on a loopback port: it records every
+ * accepted message. `reject` makes it answer the next messages with an SMTP error; `stop` and
+ * `start` take it down and bring it back on the same port.
+ */
+export class SmtpSink {
+  readonly mails: ReceivedMail[] = [];
+  private server: SMTPServer | null = null;
+  private rejection: { code: number; message: string } | null = null;
+  /** Called after a message was accepted (its 250 is on the way): fault injection. */
+  onAccepted: ((mail: ReceivedMail) => void) | null = null;
+  port = 0;
+
+  async start(port = this.port): Promise<this> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          if (this.rejection) {
+            const error = Object.assign(new Error(this.rejection.message), {
+              responseCode: this.rejection.code,
+            });
+            callback(error);
+            return;
+          }
+          const raw = Buffer.concat(chunks).toString('utf8');
+          void simpleParser(raw).then((parsed) => {
+            const mail: ReceivedMail = {
+              raw,
+              parsed,
+              envelope: {
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                to: session.envelope.rcptTo.map((r) => r.address),
+              },
+            };
+            this.mails.push(mail);
+            callback();
+            this.onAccepted?.(mail);
+          });
+        });
+      },
+    });
+    server.on('error', () => undefined);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+    this.port = (server.server.address() as AddressInfo).port;
+    this.server = server;
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}?ignoreTLS=true`;
+  }
+
+  reject(code: number, message: string): void {
+    this.rejection = { code, message };
+  }
+
+  accept(): void {
+    this.rejection = null;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async waitFor(count: number, timeoutMs = 20000): Promise<ReceivedMail[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.mails.length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} mail(s), got ${this.mails.length}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.mails;
+  }
+}
