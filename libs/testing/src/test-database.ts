@@ -104,8 +104,7 @@ export async function createTestDatabase(
         await ensureTemplateDatabase();
         await clone();
       });
-    }
-    else await admin.query(`CREATE DATABASE "${name}"`);
+    } else await admin.query(`CREATE DATABASE "${name}"`);
   });
   const url = urlFor(name);
   const pool = createPool({
