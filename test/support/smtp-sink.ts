@@ -31,6 +31,8 @@ export class SmtpSink {
   private rejection: { code: number; message: string } | null = null;
   /** Called after a message was accepted (its 250 is on the way): fault injection. */
   onAccepted: ((mail: ReceivedMail) => void) | null = null;
+  /** Awaited when a message has arrived, before the server answers: `drop` refuses it (fault injection). */
+  beforeAccept: ((raw: string) => Promise<'accept' | 'drop'>) | null = null;
   port = 0;
 
   async start(port = this.port): Promise<this> {
@@ -50,19 +52,26 @@ export class SmtpSink {
             return;
           }
           const raw = Buffer.concat(chunks).toString('utf8');
-          void simpleParser(raw).then((parsed) => {
-            const mail: ReceivedMail = {
-              raw,
-              parsed,
-              envelope: {
-                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-                to: session.envelope.rcptTo.map((r) => r.address),
-              },
-            };
-            this.mails.push(mail);
-            callback();
-            this.onAccepted?.(mail);
-          });
+          void (this.beforeAccept ? this.beforeAccept(raw) : Promise.resolve('accept' as const)).then(
+            async (verdict) => {
+              if (verdict === 'drop') {
+                callback(Object.assign(new Error('dropped'), { responseCode: 451 }));
+                return;
+              }
+              const parsed = await simpleParser(raw);
+              const mail: ReceivedMail = {
+                raw,
+                parsed,
+                envelope: {
+                  from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                  to: session.envelope.rcptTo.map((r) => r.address),
+                },
+              };
+              this.mails.push(mail);
+              callback();
+              this.onAccepted?.(mail);
+            },
+          );
         });
       },
     });
