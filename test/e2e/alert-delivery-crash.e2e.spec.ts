@@ -10,9 +10,8 @@ import {
   type IngestibleItem,
 } from '@frictionwatch/items';
 import { registerEventTypes } from '@frictionwatch/platform';
-import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
+import { createTestDatabase, SmtpSink, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
 import { runTs, waitForOutput } from '../support/processes';
-import { SmtpSink } from '../support/smtp-sink';
 
 /**
  * The mail worker as a real process, killed with SIGKILL around the SMTP transaction: before the server

@@ -14,10 +14,16 @@ import {
   type IngestibleItem,
 } from '@frictionwatch/items';
 import { createRootModule } from '@frictionwatch/platform';
-import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { rawHead, rawHeader, SmtpSink } from '../support/smtp-sink';
+import {
+  createTestDatabase,
+  rawHead,
+  rawHeader,
+  SmtpSink,
+  testQueuePrefix,
+  type TestDatabase,
+} from '@frictionwatch/testing';
 
 /** Alerts end to end: the real api and worker, Postgres, Redis, and a real SMTP server in-process. */
 describe('alert emails', () => {

@@ -10,3 +10,4 @@ export { testEventRegistry, TestEventSchemas } from './test-events';
 export { appliedEventsProjection, type AppliedEventsTables } from './applied-events.projection';
 export { testQueuePrefix, TEST_REDIS_URL } from './test-redis';
 export { feedSpec } from './test-feeds';
+export { SmtpSink, rawHeader, rawHead, type ReceivedMail } from './smtp-sink';
