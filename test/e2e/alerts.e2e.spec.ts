@@ -1,7 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { AlertScheduler, nextDigestDue, signToken } from '@frictionwatch/alerts';
+import {
+  AlertScheduler,
+  nextDigestDue,
+  signToken,
+  SubscriptionCommands,
+  SubscriptionSpecSchema,
+} from '@frictionwatch/alerts';
 import { ItemClassifier } from '@frictionwatch/classifier';
 import { loadConfig } from '@frictionwatch/config';
 import { PostgresEventStore } from '@frictionwatch/event-store';
@@ -14,6 +20,7 @@ import {
   type IngestibleItem,
 } from '@frictionwatch/items';
 import { createRootModule } from '@frictionwatch/platform';
+import { JobQueue } from '@frictionwatch/queues';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import {
@@ -380,5 +387,68 @@ describe('alert emails', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(sink.mails).toHaveLength(1);
     await api('DELETE', `/v1/subscriptions/${subscriptionId}`);
+  });
+
+  it('subscriptions are admin business: no key, a read key and a forged one are refused', async () => {
+    const readKey = (await app.get(ApiKeys).create('reader', 'read')).key;
+    const spec = { recipient: 'x@example.org', name: 'x' };
+    const post = (headers: Record<string, string>) =>
+      fetch(`${base}/v1/subscriptions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(spec),
+      });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ authorization: `Bearer ${readKey}` })).status).toBe(403);
+    expect((await post({ authorization: 'Bearer fw_nope_nope' })).status).toBe(401);
+    expect(
+      (await fetch(`${base}/v1/alerts`, { headers: { authorization: `Bearer ${readKey}` } })).status,
+    ).toBe(403);
+    const bad = await api('POST', '/v1/subscriptions', { ...spec, filters: { sectors: ['tulips'] } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toMatch(/filters\.sectors\.0: unknown sector/);
+  });
+
+  it('double opt-in: a confirmation mail with a signed link; alerts start once it is followed', async () => {
+    const commands = new SubscriptionCommands(app.get(PostgresEventStore), { doubleOptIn: true });
+    const pending = await commands.create(
+      SubscriptionSpecSchema.parse({
+        recipient: 'new-reader@example.org',
+        name: 'Polysilicon',
+        filters: { keywords: ['polysilicon'] },
+      }),
+    );
+    expect(pending.status).toBe('pending');
+    await app.get(JobQueue).enqueue([
+      {
+        name: 'send-confirmation',
+        jobId: `confirm.${pending.subscriptionId}`,
+        data: { subscriptionId: pending.subscriptionId, correlationId: pending.subscriptionId },
+      },
+    ]);
+    const [confirmation] = await sink.waitFor(1);
+    expect(confirmation.envelope.to).toEqual(['new-reader@example.org']);
+    const link = /(http:\/\/\S+\/v1\/subscriptions\/confirm\?token=\S+)/
+      .exec(String(confirmation.parsed.text))![1]
+      .replace(PUBLIC_BASE, base);
+
+    await publish(item('Commerce imposes anti-dumping duties on polysilicon from China'));
+    await settled();
+    expect(sink.mails).toHaveLength(1); // only the confirmation: pending subscriptions get no alerts
+
+    expect((await fetch(link)).status).toBe(200);
+    expect((await commands.get(pending.subscriptionId))!.state.status).toBe('pending'); // a GET confirms nothing
+    const forged = link.replace(
+      /token=[^&\s]+/,
+      `token=${signToken('x'.repeat(20), 'confirm', pending.subscriptionId)}`,
+    );
+    expect((await fetch(forged, { method: 'POST' })).status).toBe(403);
+    expect((await fetch(link, { method: 'POST' })).status).toBe(200);
+    expect((await commands.get(pending.subscriptionId))!.state.status).toBe('active');
+
+    await publish(item('EU imposes anti-dumping duties on polysilicon wafers from China'));
+    await sink.waitFor(2);
+    expect(sink.mails[1].envelope.to).toEqual(['new-reader@example.org']);
+    await commands.cancel(pending.subscriptionId, 'deleted');
   });
 });
