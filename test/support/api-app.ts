@@ -1,9 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { loadConfig } from '@frictionwatch/config';
-import { createRootModule } from '@frictionwatch/platform';
+import { createHttpApp, createRootModule } from '@frictionwatch/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
 
 /**
@@ -14,13 +12,9 @@ export async function startApiApp(
   env: Record<string, string>,
 ): Promise<{ app: INestApplication; base: string }> {
   const config = loadConfig({ PROJECTION_POLL_INTERVAL_MS: '50', ...env });
-  const app = await NestFactory.create(
-    createRootModule(['api', 'worker'], [ApiModule], config),
-    new FastifyAdapter(),
-    {
-      logger: false,
-    },
-  );
+  const app = await createHttpApp(createRootModule(['api', 'worker'], [ApiModule], config), config, {
+    logger: false,
+  });
   await app.listen(0, '127.0.0.1');
   return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }
