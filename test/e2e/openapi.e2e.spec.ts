@@ -4,7 +4,8 @@ import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { ApiKeys } from '@frictionwatch/http-api';
+import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
+import { ApiKeys, openApiDocument } from '@frictionwatch/http-api';
 import { ProjectionEngine } from '@frictionwatch/projections';
 import { FRICTION_TYPE_IDS, SECTOR_IDS, STAGE_IDS } from '@frictionwatch/taxonomy';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
@@ -139,6 +140,14 @@ describe('OpenAPI document and Swagger UI', () => {
     }
   });
 
+  it('with API_PUBLIC_READ, read operations also take no key; admin operations still need one', () => {
+    const config = app.get<AppConfig>(APP_CONFIG);
+    const open = openApiDocument(app, { ...config, API_PUBLIC_READ: true }) as unknown as Document;
+    expect(open.paths['/v1/items'].get.security).toEqual([{}, { apiKey: ['read'] }]);
+    expect(open.paths['/v1/events'].get.security).toEqual([{ apiKey: ['admin'] }]);
+    expect(open.paths['/v1/feeds'].post.security).toEqual([{ apiKey: ['admin'] }]);
+  });
+
   it('takes its enum values from the vocabulary, and the API accepts exactly those', async () => {
     const items = document.paths['/v1/items'].get.parameters ?? [];
     const enumOf = (name: string) => {
@@ -208,6 +217,8 @@ describe('OpenAPI document and Swagger UI', () => {
       const asset = await fetch(new URL(src, `${base}${path}`));
       expect({ src, status: asset.status }).toEqual({ src, status: 200 });
       expect(asset.headers.get('content-type')).toContain(src.endsWith('.css') ? 'text/css' : 'javascript');
+      // Read to the end: a large body left unread keeps the connection busy and app.close() waiting.
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     }
     const init = await (await fetch(`${base}/docs/swagger-ui-init.js`)).text();
     expect(init).toContain('/v1/items');
