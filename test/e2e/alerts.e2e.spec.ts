@@ -1,6 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
   AlertScheduler,
   nextDigestDue,
@@ -9,7 +7,6 @@ import {
   SubscriptionSpecSchema,
 } from '@frictionwatch/alerts';
 import { ItemClassifier } from '@frictionwatch/classifier';
-import { loadConfig } from '@frictionwatch/config';
 import { PostgresEventStore } from '@frictionwatch/event-store';
 import { ApiKeys } from '@frictionwatch/http-api';
 import {
@@ -19,10 +16,8 @@ import {
   itemIdFor,
   type IngestibleItem,
 } from '@frictionwatch/items';
-import { createRootModule } from '@frictionwatch/platform';
 import { JobQueue } from '@frictionwatch/queues';
-import { ApiModule } from '../../apps/api/src/api.module';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { startApiApp } from '../support/api-app';
 import {
   createTestDatabase,
   rawHead,
@@ -124,26 +119,24 @@ describe('alert emails', () => {
   beforeAll(async () => {
     await sink.start();
     database = await createTestDatabase();
-    const config = loadConfig({
-      DATABASE_URL: database.url,
-      QUEUE_PREFIX: queue.prefix,
-      PROJECTION_POLL_INTERVAL_MS: '50',
-      SMTP_URL: sink.url,
-      MAIL_FROM: 'frictionwatch <alerts@frictionwatch.test>',
-      ALERTS_TOKEN_SECRET: SECRET,
-      PUBLIC_BASE_URL: PUBLIC_BASE,
-      ALERTS_UNSUBSCRIBE_MAILTO: 'unsubscribe@frictionwatch.test',
-      WORKER_QUEUES: 'email',
-      WORKER_PROJECTIONS: 'items,cases,subscriptions,alerts,alert_matcher,alert_dispatch',
-      ALERTS_IMMEDIATE_PER_HOUR: '5',
-    });
-    app = await NestFactory.create(
-      createRootModule(['api', 'worker'], [ApiModule, WorkerModule], config),
-      new FastifyAdapter(),
-      { logger: false },
-    );
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app, base } = await startApiApp(
+      {
+        DATABASE_URL: database.url,
+        QUEUE_PREFIX: queue.prefix,
+        SMTP_URL: sink.url,
+        MAIL_FROM: 'frictionwatch <alerts@frictionwatch.test>',
+        ALERTS_TOKEN_SECRET: SECRET,
+        PUBLIC_BASE_URL: PUBLIC_BASE,
+        ALERTS_UNSUBSCRIBE_MAILTO: 'unsubscribe@frictionwatch.test',
+        WORKER_QUEUES: 'email',
+        WORKER_PROJECTIONS: 'items,cases,subscriptions,alerts,alert_matcher,alert_dispatch',
+        ALERTS_IMMEDIATE_PER_HOUR: '5',
+        // These tests poll the admin endpoints; the limits have their own tests.
+        RATE_LIMIT_PER_MINUTE: '0',
+        RATE_LIMIT_ADMIN_PER_MINUTE: '0',
+      },
+      { queueConsumers: true },
+    ));
     adminKey = (await app.get(ApiKeys).create('alerts test', 'admin')).key;
   });
 

@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Pool } from 'pg';
 import { loadConfig } from '@frictionwatch/config';
-import { createRootModule } from '@frictionwatch/platform';
+import { createHttpApp, createRootModule } from '@frictionwatch/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
 
 /**
  * The real api app (with the worker's projections, so read models follow) on a free loopback port,
@@ -12,15 +11,14 @@ import { ApiModule } from '../../apps/api/src/api.module';
  */
 export async function startApiApp(
   env: Record<string, string>,
+  options: { queueConsumers?: boolean } = {},
 ): Promise<{ app: INestApplication; base: string }> {
   const config = loadConfig({ PROJECTION_POLL_INTERVAL_MS: '50', ...env });
-  const app = await NestFactory.create(
-    createRootModule(['api', 'worker'], [ApiModule], config),
-    new FastifyAdapter(),
-    {
-      logger: false,
-    },
-  );
+  // With queueConsumers, the worker's queue consumers too (those named in WORKER_QUEUES).
+  const modules = options.queueConsumers ? [ApiModule, WorkerModule] : [ApiModule];
+  const app = await createHttpApp(createRootModule(['api', 'worker'], modules, config), config, {
+    logger: false,
+  });
   await app.listen(0, '127.0.0.1');
   return { app, base: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }

@@ -12,6 +12,12 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
   );
 
+const nonNegativeInt = (name: string) =>
+  z.coerce
+    .number({ message: `${name} must be a number` })
+    .int('must be a whole number')
+    .min(0, 'must be 0 (off) or more');
+
 const positiveInt = (name: string) =>
   z.coerce
     .number({ message: `${name} must be a number` })
@@ -34,6 +40,10 @@ export const configSchema = z
       .enum(['true', 'false'], { message: 'must be true or false' })
       .default('false')
       .transform((value) => value === 'true'),
+    // Requests per minute per API key (keyless clients: per address); 0 turns the limit off.
+    RATE_LIMIT_PER_MINUTE: nonNegativeInt('RATE_LIMIT_PER_MINUTE').default(600),
+    // A second, smaller budget of the admin endpoints, counted on top of the first.
+    RATE_LIMIT_ADMIN_PER_MINUTE: nonNegativeInt('RATE_LIMIT_ADMIN_PER_MINUTE').default(60),
     PROJECTION_BATCH_SIZE: positiveInt('PROJECTION_BATCH_SIZE')
       .max(10000, 'must be at most 10000')
       .default(500),

@@ -36,3 +36,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000" must be at most 65535/);
   });
 });
+
+describe('rate limit settings', () => {
+  it('default to 600 and 60 requests per minute; 0 turns a limit off', () => {
+    expect(loadConfig({})).toMatchObject({ RATE_LIMIT_PER_MINUTE: 600, RATE_LIMIT_ADMIN_PER_MINUTE: 60 });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).RATE_LIMIT_PER_MINUTE).toBe(0);
+  });
+
+  it('refuses a negative or fractional limit, naming the variable', () => {
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_PER_MINUTE="-1" must be 0/);
+    expect(() => loadConfig({ RATE_LIMIT_ADMIN_PER_MINUTE: '1.5' })).toThrow(
+      /RATE_LIMIT_ADMIN_PER_MINUTE="1.5" must be a whole number/,
+    );
+  });
+});

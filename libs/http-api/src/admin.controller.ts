@@ -1,4 +1,14 @@
 import { Body, Controller, Delete, HttpCode, Logger, Param, Patch, Post } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { ItemClassifier } from '@frictionwatch/classifier';
 import {
@@ -10,6 +20,8 @@ import {
 import { Reclassification } from '@frictionwatch/items';
 import { ProjectionEngine } from '@frictionwatch/projections';
 import { RequiresScope } from './api-key.guard';
+import { ApiProblems } from './openapi/api-docs';
+import { schemaOf, schemaRef } from './openapi/schemas';
 import { ProblemError } from './problem';
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -32,6 +44,7 @@ const FeedChange = FeedUpdatedSchema.shape.changes
   .strict();
 
 /** Admin: feeds, projection rebuilds and re-classification. Every change is an event or a job. */
+@ApiTags('admin')
 @RequiresScope('admin')
 @Controller('v1')
 export class AdminController {
@@ -45,6 +58,10 @@ export class AdminController {
 
   @Post('feeds')
   @HttpCode(201)
+  @ApiOperation({ summary: 'Registers a feed (FeedRegistered)' })
+  @ApiBody({ schema: schemaOf(NewFeed) })
+  @ApiCreatedResponse({ description: 'Registered', schema: schemaRef('FeedId') })
+  @ApiProblems(400, 409, 413)
   async addFeed(@Body() body: unknown) {
     const spec = parse(NewFeed, body);
     if (!(await this.feeds.register(spec)))
@@ -53,6 +70,11 @@ export class AdminController {
   }
 
   @Patch('feeds/:id')
+  @ApiOperation({ summary: 'Changes a feed, pauses or resumes it (each change is an event)' })
+  @ApiParam({ name: 'id', schema: { type: 'string' } })
+  @ApiBody({ schema: schemaOf(FeedChange) })
+  @ApiOkResponse({ description: 'Changed', schema: schemaRef('FeedId') })
+  @ApiProblems(400, 404, 413)
   async changeFeed(@Param('id') id: string, @Body() body: unknown) {
     const { status, ...changes } = parse(FeedChange, body);
     try {
@@ -68,6 +90,10 @@ export class AdminController {
 
   @Delete('feeds/:id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Removes a feed (FeedRemoved)' })
+  @ApiParam({ name: 'id', schema: { type: 'string' } })
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiProblems(404)
   async removeFeed(@Param('id') id: string) {
     try {
       await this.feeds.remove(id);
@@ -80,6 +106,14 @@ export class AdminController {
   /** Starts a blue/green rebuild and answers at once; `projections status` and the headers show it. */
   @Post('projections/:name/rebuild')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Starts a blue/green rebuild of a read model; reactors are refused' })
+  @ApiParam({
+    name: 'name',
+    description: 'a projection name (see `projections status`)',
+    schema: { type: 'string' },
+  })
+  @ApiAcceptedResponse({ description: 'Rebuilding', schema: schemaRef('RebuildStarted') })
+  @ApiProblems(404, 409)
   rebuild(@Param('name') name: string) {
     if (!this.engine.names().includes(name)) {
       throw new ProblemError(404, 'Not found', `No projection ${name}`, { validValues: this.engine.names() });
@@ -95,6 +129,8 @@ export class AdminController {
 
   @Post('reclassify')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Enqueues re-classification of items from other classifier or taxonomy versions' })
+  @ApiAcceptedResponse({ description: 'Enqueued', schema: schemaRef('ReclassifyStarted') })
   async reclassify() {
     const classifier = new ItemClassifier();
     const versions = {

@@ -1,52 +1,70 @@
-import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  SetMetadata,
+  applyDecorators,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
-import { ApiKeys, type Scope } from './api-keys';
+import type { Scope } from './api-keys';
+import { ApiScope } from './openapi/api-docs';
 import { ProblemError } from './problem';
+import { RequestIdentity } from './request-identity';
 
 const SCOPE = 'frictionwatch:scope';
 
-/** The scope an endpoint needs; endpoints without one (health) are open. */
-export const RequiresScope = (scope: Scope) => SetMetadata(SCOPE, scope);
+/**
+ * The scope an endpoint needs, for this guard and for the OpenAPI document (security requirement,
+ * 401/403/429 problems); endpoints without one (health) are open.
+ */
+export const RequiresScope = (scope: Scope) => applyDecorators(SetMetadata(SCOPE, scope), ApiScope(scope));
+
+const reflector = new Reflector();
+
+/** The scope the handler of this request needs, if any (handler over class). */
+export function requiredScope(context: ExecutionContext): Scope | undefined {
+  return reflector.getAllAndOverride<Scope | undefined>(SCOPE, [context.getHandler(), context.getClass()]);
+}
 
 /** `Authorization: Bearer <key>`; read endpoints are open when API_PUBLIC_READ=true; admin needs an admin key. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly reflector: Reflector,
-    private readonly keys: ApiKeys,
+    private readonly identity: RequestIdentity,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const needed = this.reflector.getAllAndOverride<Scope | undefined>(SCOPE, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const needed = requiredScope(context);
     if (!needed) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const header = request.headers.authorization;
-    if (!header) {
-      if (needed === 'read' && this.config.API_PUBLIC_READ) return true;
-      throw new ProblemError(
-        401,
-        'Unauthorized',
-        'This endpoint needs an API key: Authorization: Bearer <key>',
-      );
+    const identity = await this.identity.of(context.switchToHttp().getRequest<FastifyRequest>());
+    switch (identity.kind) {
+      case 'anonymous':
+        if (needed === 'read' && this.config.API_PUBLIC_READ) return true;
+        throw new ProblemError(
+          401,
+          'Unauthorized',
+          'This endpoint needs an API key: Authorization: Bearer <key>',
+        );
+      case 'malformed-header':
+        throw new ProblemError(
+          401,
+          'Unauthorized',
+          'Malformed Authorization header: expected "Bearer <key>"',
+        );
+      case 'refused':
+        throw new ProblemError(
+          401,
+          'Unauthorized',
+          identity.reason === 'malformed' ? 'Malformed API key' : 'Unknown or revoked API key',
+        );
+      case 'key':
+        if (needed === 'admin' && identity.scope !== 'admin')
+          throw new ProblemError(403, 'Forbidden', 'This endpoint needs an admin key');
+        return true;
     }
-    const bearer = /^Bearer (\S+)$/.exec(header);
-    if (!bearer)
-      throw new ProblemError(401, 'Unauthorized', 'Malformed Authorization header: expected "Bearer <key>"');
-    const verdict = await this.keys.verify(bearer[1]);
-    if ('refused' in verdict)
-      throw new ProblemError(
-        401,
-        'Unauthorized',
-        verdict.refused === 'malformed' ? 'Malformed API key' : 'Unknown or revoked API key',
-      );
-    if (needed === 'admin' && verdict.scope !== 'admin')
-      throw new ProblemError(403, 'Forbidden', 'This endpoint needs an admin key');
-    return true;
   }
 }

@@ -1,7 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { PostgresEventStore } from '@frictionwatch/event-store';
 import { RequiresScope } from './api-key.guard';
+import { ApiProblems } from './openapi/api-docs';
+import { ApiQueriesOf } from './openapi/endpoint-docs';
 import { ProblemError } from './problem';
 
 const EventsQuery = z
@@ -15,12 +18,17 @@ const EventsQuery = z
   .strict();
 
 /** GET /v1/events?after=<checkpoint>&limit=: the raw change feed, gap-safe, admin scope. */
+@ApiTags('admin')
 @RequiresScope('admin')
 @Controller('v1/events')
 export class EventsController {
   constructor(private readonly store: PostgresEventStore) {}
 
   @Get()
+  @ApiOperation({ summary: 'The raw change feed, gap-safe: resume with `next` as `after`' })
+  @ApiQueriesOf(EventsQuery)
+  @ApiOkResponse({ description: 'Events', schema: { $ref: '#/components/schemas/EventPage' } })
+  @ApiProblems(400)
   async events(@Query() raw: Record<string, unknown>) {
     const parsed = EventsQuery.safeParse(raw);
     if (!parsed.success) {

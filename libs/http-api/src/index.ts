@@ -2,3 +2,4 @@ export { HttpApiModule } from './http-api.module';
 export { ProblemError, ProblemFilter } from './problem';
 export { parseItemsQuery, encodeCursor, decodeCursor, type ItemsQuery } from './items.query';
 export { ApiKeys, type Scope } from './api-keys';
+export { setupOpenApi, openApiDocument, OPENAPI_PATH, DOCS_PATH } from './openapi/openapi-document';

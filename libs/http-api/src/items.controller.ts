@@ -1,12 +1,15 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiTags } from '@nestjs/swagger';
 import { ItemsRepository } from './items.repository';
 import { parseItemsQuery } from './items.query';
 import { RequiresScope } from './api-key.guard';
+import { ItemDocs, ItemsListDocs } from './openapi/endpoint-docs';
 import { ProblemError } from './problem';
 import { ReadModelResponder } from './read-model-responder';
 
 /** GET /v1/items and /v1/items/:id, over the `items` read model. */
+@ApiTags('items')
 @RequiresScope('read')
 @Controller('v1/items')
 export class ItemsController {
@@ -16,6 +19,7 @@ export class ItemsController {
   ) {}
 
   @Get()
+  @ItemsListDocs()
   list(
     @Query() raw: Record<string, unknown>,
     @Req() request: FastifyRequest,
@@ -29,6 +33,7 @@ export class ItemsController {
   }
 
   @Get(':id')
+  @ItemDocs()
   get(
     @Param('id') id: string,
     @Req() request: FastifyRequest,

@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FeedRepository } from '@frictionwatch/feeds';
 import { SECTOR_IDS, STAGE_IDS } from '@frictionwatch/taxonomy';
 import { RequiresScope } from './api-key.guard';
+import { ActivityDocs, CaseDocs, CasesListDocs, DeadlinesDocs, FeedsDocs } from './openapi/endpoint-docs';
 import { ProblemError } from './problem';
 import { ReadModelResponder } from './read-model-responder';
 import { ReadModelsRepository } from './read-models.repository';
@@ -29,6 +31,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 const plusDays = (days: number) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
 
 /** Cases, deadlines, activity and feed health: the other read models dashboards poll. */
+@ApiTags('read models')
 @RequiresScope('read')
 @Controller('v1')
 export class ReadModelsController {
@@ -39,6 +42,7 @@ export class ReadModelsController {
   ) {}
 
   @Get('cases')
+  @CasesListDocs()
   cases(
     @Query() raw: Record<string, unknown>,
     @Req() request: FastifyRequest,
@@ -68,6 +72,7 @@ export class ReadModelsController {
   }
 
   @Get('cases/:id')
+  @CaseDocs()
   case(
     @Param('id') id: string,
     @Req() request: FastifyRequest,
@@ -87,6 +92,7 @@ export class ReadModelsController {
   }
 
   @Get('deadlines')
+  @DeadlinesDocs()
   deadlines(
     @Query() raw: Record<string, unknown>,
     @Req() request: FastifyRequest,
@@ -108,6 +114,7 @@ export class ReadModelsController {
   }
 
   @Get('activity')
+  @ActivityDocs()
   activity(
     @Query() raw: Record<string, unknown>,
     @Req() request: FastifyRequest,
@@ -145,6 +152,7 @@ export class ReadModelsController {
   }
 
   @Get('feeds')
+  @FeedsDocs()
   feedHealth(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.responder.respond('feeds', request, reply, async () => ({ feeds: await this.feeds.list() }));
   }

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -11,8 +21,9 @@ import {
 import { KYSELY, type Database } from '@frictionwatch/database';
 import { ProjectionEngine } from '@frictionwatch/projections';
 import { JobQueue, jobId } from '@frictionwatch/queues';
-import { Inject } from '@nestjs/common';
 import { RequiresScope } from './api-key.guard';
+import { ApiProblems } from './openapi/api-docs';
+import { schemaOf } from './openapi/schemas';
 import { ProblemError } from './problem';
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
@@ -37,7 +48,8 @@ const AlertsQuery = z
   })
   .strict();
 
-function view(state: SubscriptionState) {
+/** What the API shows of a subscription: its state (no secret in it). */
+function view(state: SubscriptionState): SubscriptionState {
   return state;
 }
 
@@ -45,6 +57,7 @@ function view(state: SubscriptionState) {
  * Subscriptions of policy teams (admin scope): each change is an event. With ALERTS_DOUBLE_OPT_IN a new
  * subscription stays `pending` until its recipient follows the confirmation link.
  */
+@ApiTags('alerts')
 @RequiresScope('admin')
 @Controller('v1')
 export class SubscriptionsController {
@@ -57,6 +70,12 @@ export class SubscriptionsController {
 
   @Post('subscriptions')
   @HttpCode(201)
+  @ApiOperation({
+    summary: 'Creates a subscription (SubscriptionCreated); pending until confirmed under double opt-in',
+  })
+  @ApiBody({ schema: schemaOf(SubscriptionSpecSchema) })
+  @ApiCreatedResponse({ description: 'The subscription as stored' })
+  @ApiProblems(400, 413)
   async create(@Body() body: unknown) {
     const spec = parse(SubscriptionSpecSchema.strict(), body ?? {}, 'request body');
     const state = await this.commands.create(spec);
@@ -72,6 +91,14 @@ export class SubscriptionsController {
   }
 
   @Get('subscriptions')
+  @ApiOperation({ summary: 'Lists subscriptions, optionally by status' })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    schema: { type: 'string', enum: ['pending', 'active', 'cancelled'] },
+  })
+  @ApiOkResponse({ description: '{ subscriptions: [...] }' })
+  @ApiProblems(400)
   async list(@Query('status') status?: string) {
     if (status !== undefined && !['pending', 'active', 'cancelled'].includes(status))
       throw new ProblemError(400, 'Invalid query parameter', `status: unknown status ${status}`, {
@@ -87,6 +114,10 @@ export class SubscriptionsController {
   }
 
   @Get('subscriptions/:id')
+  @ApiOperation({ summary: 'One subscription, as its events say' })
+  @ApiParam({ name: 'id', schema: { type: 'string' } })
+  @ApiOkResponse({ description: 'The subscription' })
+  @ApiProblems(404)
   async get(@Param('id') id: string) {
     const found = await this.commands.get(id);
     if (!found) throw new ProblemError(404, 'Not found', `No subscription ${id}`);
@@ -94,6 +125,13 @@ export class SubscriptionsController {
   }
 
   @Patch('subscriptions/:id')
+  @ApiOperation({
+    summary: 'Changes filters, name, delivery mode, time zone, send hour or reminders (SubscriptionUpdated)',
+  })
+  @ApiParam({ name: 'id', schema: { type: 'string' } })
+  @ApiBody({ schema: schemaOf(SubscriptionChange) })
+  @ApiOkResponse({ description: 'The subscription after the change' })
+  @ApiProblems(400, 404, 413)
   async update(@Param('id') id: string, @Body() body: unknown) {
     const changes = parse(SubscriptionChange, body ?? {}, 'request body');
     return view(await this.mapNotFound(() => this.commands.update(id, changes)));
@@ -101,12 +139,30 @@ export class SubscriptionsController {
 
   @Delete('subscriptions/:id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Cancels a subscription (SubscriptionCancelled)' })
+  @ApiParam({ name: 'id', schema: { type: 'string' } })
+  @ApiNoContentResponse({ description: 'Cancelled' })
+  @ApiProblems(404)
   async remove(@Param('id') id: string) {
     await this.mapNotFound(() => this.commands.cancel(id, 'deleted'));
   }
 
   /** The delivery log: every alert and where its mail stands, newest first. */
   @Get('alerts')
+  @ApiOperation({ summary: 'The delivery log: alerts raised and where their mail stands, newest first' })
+  @ApiQuery({ name: 'subscription', required: false, schema: { type: 'string' } })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    schema: { type: 'string', enum: ['pending', 'deferred', 'delivered', 'failed'] },
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+  })
+  @ApiOkResponse({ description: '{ alerts: [...] }' })
+  @ApiProblems(400)
   async alerts(@Query() raw: Record<string, unknown>) {
     const query = parse(AlertsQuery, raw, 'query parameter');
     const schema = await this.engine.activeSchema('alerts');

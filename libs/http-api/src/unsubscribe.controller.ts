@@ -1,5 +1,6 @@
 import { Controller, Get, Header, HttpCode, Inject, Post, Query, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import {
   escapeHtml,
@@ -9,7 +10,11 @@ import {
   type TokenPurpose,
 } from '@frictionwatch/alerts';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
+import { ApiProblems } from './openapi/api-docs';
 import { ProblemError } from './problem';
+
+/** The signed token of a link in a mail: the only authority these endpoints need. */
+const TokenQuery = ApiQuery({ name: 'token', required: true, schema: { type: 'string' } });
 
 function page(title: string, body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -23,6 +28,8 @@ function page(title: string, body: string): string {
  * POST `List-Unsubscribe=One-Click` (form-encoded) to the List-Unsubscribe URL; a person clicking the
  * link gets a GET page with a button (a GET never unsubscribes: link scanners follow GETs).
  */
+@ApiTags('alerts')
+@ApiProduces('text/html')
 @Controller('v1')
 export class UnsubscribeController implements OnModuleInit {
   constructor(
@@ -43,6 +50,12 @@ export class UnsubscribeController implements OnModuleInit {
   }
 
   @Get('unsubscribe')
+  @ApiOperation({
+    summary: 'A page that shows the subscription and an unsubscribe button (a GET changes nothing)',
+  })
+  @TokenQuery
+  @ApiOkResponse({ description: 'An HTML page' })
+  @ApiProblems(403, 404)
   @Header('Content-Type', 'text/html; charset=utf-8')
   async unsubscribePage(@Query('token') token?: string) {
     const id = this.verified('unsubscribe', token);
@@ -64,6 +77,12 @@ export class UnsubscribeController implements OnModuleInit {
   }
 
   @Post('unsubscribe')
+  @ApiOperation({
+    summary: 'One-click unsubscribe (RFC 8058: List-Unsubscribe=One-Click); cancelling twice is a no-op',
+  })
+  @TokenQuery
+  @ApiOkResponse({ description: 'An HTML page' })
+  @ApiProblems(403, 404)
   @HttpCode(200)
   @Header('Content-Type', 'text/html; charset=utf-8')
   async unsubscribe(@Query('token') token?: string) {
@@ -82,6 +101,10 @@ export class UnsubscribeController implements OnModuleInit {
   }
 
   @Get('subscriptions/confirm')
+  @ApiOperation({ summary: 'A page with the double opt-in confirmation button' })
+  @TokenQuery
+  @ApiOkResponse({ description: 'An HTML page' })
+  @ApiProblems(403, 404)
   @Header('Content-Type', 'text/html; charset=utf-8')
   async confirmPage(@Query('token') token?: string) {
     this.verified('confirm', token);
@@ -92,6 +115,10 @@ export class UnsubscribeController implements OnModuleInit {
   }
 
   @Post('subscriptions/confirm')
+  @ApiOperation({ summary: 'Confirms a double opt-in subscription (SubscriptionConfirmed)' })
+  @TokenQuery
+  @ApiOkResponse({ description: 'An HTML page' })
+  @ApiProblems(403, 404)
   @HttpCode(200)
   @Header('Content-Type', 'text/html; charset=utf-8')
   async confirm(@Query('token') token?: string) {
