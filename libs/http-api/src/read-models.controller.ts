@@ -62,9 +62,13 @@ export class ReadModelsController {
         .strict(),
       raw,
     );
-    return this.responder.respond('cases', request, reply, async (schema) => ({
-      cases: await this.repository.cases(schema, query),
-    }));
+    return this.responder.respond(
+      'cases',
+      request,
+      reply,
+      async (schema) => ({ cases: await this.repository.cases(schema, query) }),
+      query,
+    );
   }
 
   @Get('cases/:id')
@@ -102,9 +106,13 @@ export class ReadModelsController {
         .strict(),
       raw,
     );
-    return this.responder.respond('deadlines', request, reply, async (schema) => ({
-      deadlines: await this.repository.deadlines(schema, query),
-    }));
+    return this.responder.respond(
+      'deadlines',
+      request,
+      reply,
+      async (schema) => ({ deadlines: await this.repository.deadlines(schema, query) }),
+      query,
+    );
   }
 
   @Get('activity')
@@ -137,11 +145,17 @@ export class ReadModelsController {
       raw,
     );
     const groupBy = query.groupBy.map((n) => DIMENSIONS[n as keyof typeof DIMENSIONS]);
-    return this.responder.respond('activity', request, reply, async (schema) => ({
-      interval: query.interval,
-      groupBy: query.groupBy,
-      series: await this.repository.activity(schema, { ...query, groupBy }),
-    }));
+    return this.responder.respond(
+      'activity',
+      request,
+      reply,
+      async (schema) => ({
+        interval: query.interval,
+        groupBy: query.groupBy,
+        series: await this.repository.activity(schema, { ...query, groupBy }),
+      }),
+      query,
+    );
   }
 
   @Get('feeds')
