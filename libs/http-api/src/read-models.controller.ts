@@ -1,32 +1,17 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { FeedRepository } from '@frictionwatch/feeds';
-import { SECTOR_IDS, STAGE_IDS } from '@frictionwatch/taxonomy';
 import { RequiresScope } from './api-key.guard';
 import { ProblemError } from './problem';
 import { ReadModelResponder } from './read-model-responder';
 import { ReadModelsRepository } from './read-models.repository';
-
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
-const DIMENSIONS = {
-  sector: 'sector',
-  actor: 'actor',
-  target: 'target',
-  frictionType: 'friction_type',
-  stage: 'stage',
-} as const;
-
-function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const parameter = String(issue.path[0] ?? 'query');
-  throw new ProblemError(400, 'Invalid query parameter', `${parameter}: ${issue.message}`, { parameter });
-}
-
-const today = () => new Date().toISOString().slice(0, 10);
-const plusDays = (days: number) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+import {
+  ACTIVITY_DIMENSIONS,
+  ActivityQuerySchema,
+  CasesQuerySchema,
+  DeadlinesQuerySchema,
+  parseQuery,
+} from './read-models.query';
 
 /** Cases, deadlines, activity and feed health: the other read models dashboards poll. */
 @RequiresScope('read')
@@ -44,24 +29,7 @@ export class ReadModelsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const query = parse(
-      z
-        .object({
-          stage: z.enum(STAGE_IDS as unknown as [string, ...string[]]).optional(),
-          sector: z.enum(SECTOR_IDS as unknown as [string, ...string[]]).optional(),
-          actor: z
-            .string()
-            .regex(/^[A-Z]{2}$/)
-            .optional(),
-          target: z
-            .string()
-            .regex(/^[A-Z]{2}$/)
-            .optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-        })
-        .strict(),
-      raw,
-    );
+    const query = parseQuery(CasesQuerySchema, raw);
     return this.responder.respond(
       'cases',
       request,
@@ -96,16 +64,7 @@ export class ReadModelsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const query = parse(
-      z
-        .object({
-          from: day.default(today()),
-          to: day.default(plusDays(180)),
-          kind: z.enum(['comments_close', 'effective']).optional(),
-        })
-        .strict(),
-      raw,
-    );
+    const query = parseQuery(DeadlinesQuerySchema, raw);
     return this.responder.respond(
       'deadlines',
       request,
@@ -121,30 +80,8 @@ export class ReadModelsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const query = parse(
-      z
-        .object({
-          from: day.default(plusDays(-365)),
-          to: day.default(today()),
-          interval: z.enum(['week', 'month']).default('week'),
-          groupBy: z
-            .string()
-            .default('sector')
-            .transform((text) =>
-              text
-                .split(',')
-                .map((v) => v.trim())
-                .filter(Boolean),
-            )
-            .refine(
-              (names) => names.every((n) => n in DIMENSIONS),
-              `groupBy takes ${Object.keys(DIMENSIONS).join(', ')}`,
-            ),
-        })
-        .strict(),
-      raw,
-    );
-    const groupBy = query.groupBy.map((n) => DIMENSIONS[n as keyof typeof DIMENSIONS]);
+    const query = parseQuery(ActivityQuerySchema, raw);
+    const groupBy = query.groupBy.map((n) => ACTIVITY_DIMENSIONS[n as keyof typeof ACTIVITY_DIMENSIONS]);
     return this.responder.respond(
       'activity',
       request,
