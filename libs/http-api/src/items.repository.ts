@@ -26,8 +26,7 @@ export class ItemsRepository {
     if (query.sectors) {
       const top = query.sectors.filter((s) => !s.includes('/'));
       const sub = query.sectors.filter((s) => s.includes('/'));
-      // Only the arms that can match: an always-false `subsectors && '{}'` arm keeps the planner from
-      // using an index for the sector filter.
+      // Only the arms that can match: `subsectors && '{}'` is never true and only adds to the filter.
       const arms = [
         ...(top.length ? [sql`sectors && ${top}::text[]`] : []),
         ...(sub.length ? [sql`subsectors && ${sub}::text[]`] : []),
