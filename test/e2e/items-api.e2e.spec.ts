@@ -154,6 +154,17 @@ describe('items API', () => {
     expect(moved.headers.get('etag')).not.toBe(etag);
   });
 
+  it('gives one query spelled two ways the same answer and ETag', async () => {
+    const a = await get('/v1/items?sector=electric_vehicles&limit=50&sort=published');
+    const b = await get('/v1/items?sort=published&sector=electric_vehicles');
+    expect(a.status).toBe(200);
+    expect(a.headers.get('content-type')).toContain('application/json');
+    expect(b.headers.get('etag')).toBe(a.headers.get('etag'));
+    expect(await b.text()).toBe(await a.text());
+    const other = await get('/v1/items?sector=electric_vehicles&limit=1');
+    expect(other.headers.get('etag')).not.toBe(a.headers.get('etag'));
+  });
+
   it('answers bad input with problem+json, listing the valid values', async () => {
     const unknown = await get('/v1/items?sector=foo');
     expect(unknown.status).toBe(400);

@@ -169,6 +169,31 @@ describe('read-model endpoints', () => {
     }
   });
 
+  it('changes a polled answer as soon as its read model moves', async () => {
+    const path = '/v1/activity?from=2025-01-01&to=2025-12-31&groupBy=sector';
+    const before = await get(path);
+    const etag = before.headers.get('etag') as string;
+    expect((await get(path)).headers.get('etag')).toBe(etag);
+    const third = item(
+      3,
+      "Crystalline Silicon Photovoltaic Cells From the People's Republic of China: Final Determination of Sales at Less Than Fair Value",
+      '2025-05-05',
+      { docketIds: ['A-570-979'] },
+    );
+    const store = app.get(PostgresEventStore);
+    const repository = new ItemRepository(database.pool);
+    await new ItemIngestor(store, repository).ingest(source, [third], {});
+    await new ItemClassificationService(store, repository, new ItemClassifier()).classify(
+      [itemIdFor('fr-ita', third)],
+      {},
+    );
+    await settled(['activity']);
+    const after = await get(path, { 'if-none-match': etag });
+    expect(after.status).toBe(200);
+    const body = (await after.json()) as { series: { period: string; items: number }[] };
+    expect(body.series.map((s) => s.period)).toEqual(['2025-01-06', '2025-03-03', '2025-05-05']);
+  });
+
   it('refuses bad parameters with problem+json', async () => {
     for (const path of [
       '/v1/activity?groupBy=colour',

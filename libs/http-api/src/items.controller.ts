@@ -26,10 +26,16 @@ export class ItemsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const query = parseItemsQuery(raw);
-    return this.responder.respond('items', request, reply, async (schema) => {
-      const { rows, nextCursor } = await this.items.list(schema, query);
-      return { items: rows, nextCursor };
-    });
+    return this.responder.respond(
+      'items',
+      request,
+      reply,
+      async (schema) => {
+        const { rows, nextCursor } = await this.items.list(schema, query);
+        return { items: rows, nextCursor };
+      },
+      query,
+    );
   }
 
   @Get(':id')

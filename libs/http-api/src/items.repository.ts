@@ -26,7 +26,12 @@ export class ItemsRepository {
     if (query.sectors) {
       const top = query.sectors.filter((s) => !s.includes('/'));
       const sub = query.sectors.filter((s) => s.includes('/'));
-      where.push(sql`(sectors && ${top}::text[] OR subsectors && ${sub}::text[])`);
+      // Only the arms that can match: `subsectors && '{}'` is never true and only adds to the filter.
+      const arms = [
+        ...(top.length ? [sql`sectors && ${top}::text[]`] : []),
+        ...(sub.length ? [sql`subsectors && ${sub}::text[]`] : []),
+      ];
+      where.push(arms.length ? sql`(${sql.join(arms, sql` OR `)})` : sql`false`);
     }
     if (query.actor) where.push(sql`actors && ${query.actor}::text[]`);
     if (query.target) where.push(sql`targets && ${query.target}::text[]`);

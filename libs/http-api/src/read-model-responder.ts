@@ -1,34 +1,67 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ProjectionEngine } from '@frictionwatch/projections';
-import { revalidate } from './poll-cache';
+import { generationSchema, ProjectionEngine } from '@frictionwatch/projections';
+import { FreshRead } from './fresh-read';
+import { queryKey, revalidate } from './poll-cache';
 import { ProblemError } from './problem';
+import { ResponseCache } from './response-cache';
+
+type ActiveCheckpoint = { generation: number; position: string; updatedAt: Date } | null;
+
+/** Bounds of the answers kept per api process (a page of 200 items is ~200 KB). */
+const CACHE_BYTES = 64 * 1024 * 1024;
+const CACHE_ENTRY_BYTES = 4 * 1024 * 1024;
 
 /**
  * The polling contract of every read endpoint: ETag from the read model's checkpoint and the query,
- * 304 without reading the read model, freshness headers; otherwise load from the active generation.
+ * 304 without reading the read model, freshness headers; otherwise the answer of the active
+ * generation, serialised once per (checkpoint, normalised query) and kept while the checkpoint stays.
+ * Checkpoints are read for every request (coalesced, never older than the request), so an answer
+ * changes as soon as its read model moves.
  */
 @Injectable()
 export class ReadModelResponder {
+  private readonly checkpoints = new Map<string, FreshRead<ActiveCheckpoint>>();
+  private readonly cache = new ResponseCache({ maxBytes: CACHE_BYTES, maxEntryBytes: CACHE_ENTRY_BYTES });
+
   constructor(private readonly engine: ProjectionEngine) {}
 
-  async respond<T>(
+  /**
+   * `query` is the endpoint's parsed query (defaults resolved): equal queries share ETag and cached
+   * answer however they were spelled; without it the URL's query string is the key.
+   */
+  async respond(
     readModel: string,
     request: FastifyRequest,
     reply: FastifyReply,
-    load: (schema: string) => Promise<T>,
-  ): Promise<T | undefined> {
-    const checkpoint = await this.engine.repository.activeCheckpoint(readModel);
+    load: (schema: string) => Promise<unknown>,
+    query?: unknown,
+  ): Promise<Buffer | undefined> {
+    const checkpoint = await this.checkpointOf(readModel);
     if (!checkpoint)
       throw new ProblemError(
         503,
         'Read model not ready',
         `The ${readModel} read model has not been built yet.`,
       );
-    if (revalidate(request, reply, checkpoint)) {
+    const key = queryKey(request, query);
+    if (revalidate(request, reply, checkpoint, key)) {
       reply.status(304);
       return undefined;
     }
-    return load(await this.engine.activeSchema(readModel));
+    const body = await this.cache.get(readModel, checkpoint, key, async () =>
+      Buffer.from(JSON.stringify(await load(generationSchema(readModel, checkpoint.generation)))),
+    );
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return body;
+  }
+
+  private checkpointOf(readModel: string): Promise<ActiveCheckpoint> {
+    let read = this.checkpoints.get(readModel);
+    if (!read) {
+      read = new FreshRead(() => this.engine.repository.activeCheckpoint(readModel));
+      this.checkpoints.set(readModel, read);
+    }
+    return read.get();
   }
 }
