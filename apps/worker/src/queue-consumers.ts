@@ -61,7 +61,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     };
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const wanted = this.config.WORKER_QUEUES.split(',')
       .map((q) => q.trim())
       .filter(Boolean);
@@ -70,6 +70,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
       throw new Error(
         `WORKER_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${QUEUE_NAMES.join(', ')})`,
       );
+    if (wanted.includes('fetch')) await this.feedFetch.warm();
     this.connection = createRedisConnection(this.config.REDIS_URL, 'frictionwatch-worker');
     const concurrency: Record<string, number> = {
       fetch: this.config.WORKER_FETCH_CONCURRENCY,

@@ -16,6 +16,9 @@ export function createPool(options: ConnectionOptions): Pool {
     max: options.poolMax ?? 10,
     statement_timeout: options.statementTimeoutMs ?? 30000,
     application_name: options.applicationName ?? 'frictionwatch',
+    // Short statements only: JIT compiling one costs tens of milliseconds of CPU, and the planner
+    // asks for it whenever its estimates run high (a fresh table without statistics, say).
+    options: '-c jit=off',
     idleTimeoutMillis: 30000,
     connectionTimeoutMillis: 10000,
   };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Client, type Pool } from 'pg';
 
@@ -14,6 +15,8 @@ export class EventNotifier {
   private listener: Client | null = null;
   private notifyTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Sent as the payload, so this process ignores its own hints (its followers were woken already). */
+  private readonly origin = randomUUID();
 
   constructor(
     private readonly pool: Pool,
@@ -30,7 +33,7 @@ export class EventNotifier {
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
       if (this.closed) return;
-      this.pool.query(`NOTIFY ${EVENTS_CHANNEL}`).catch(() => undefined);
+      this.pool.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, this.origin]).catch(() => undefined);
     }, this.coalesceMs);
     this.notifyTimer.unref();
   }
@@ -49,7 +52,9 @@ export class EventNotifier {
       application_name: 'frictionwatch-listener',
     });
     this.listener = client;
-    client.on('notification', () => this.emitter.emit('wake'));
+    client.on('notification', (message) => {
+      if (message.payload !== this.origin) this.emitter.emit('wake');
+    });
     client.on('error', () => this.reconnectLater(client));
     client.on('end', () => this.reconnectLater(client));
     try {

@@ -46,6 +46,11 @@ export interface ReadAllOptions {
   limit?: number;
   maxBytes?: number;
   types?: readonly string[];
+  /**
+   * `false` reads envelopes only (type, stream, ids, metadata, time; `data` is null and is neither
+   * sent nor decoded), for followers that never look at payloads. Default true.
+   */
+  withData?: boolean;
 }
 
 export interface ReadAllResult {
@@ -80,35 +85,63 @@ interface AppendedRow {
 const APPEND_SQL =
   'SELECT event_id, global_position::text, stream_id, stream_version::text, transaction_id FROM fw_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb[], $12::jsonb[])';
 
-// One statement: a bounded, ordered batch strictly below the watermark, plus the newest row below it
-// (read in the same snapshot) so a reader filtering by type can move its checkpoint past the rest.
-const READ_ALL_SQL = `
+/** A reader by type looks at most this many times its row limit of positions per read. */
+const TYPE_SCAN_FACTOR = 10;
+
+// One statement: the next positions strictly below the watermark, in (transaction id, position)
+// order, at most $5 of them (the scan window, on the (transaction_id, global_position) index); of
+// those, the first $3 of the wanted types ($6, or all) are read whole, bounded by $4 bytes. Unless
+// that filled the batch, the last position scanned comes back too (scanning the window once more),
+// so a reader by type moves its checkpoint past what it skipped.
+// (Filtering by type inside the ordered scan let the planner, before the table had statistics, take
+// every event of those types after the checkpoint, payloads included, and sort them, for every batch:
+// a follower's cost grew with how far behind it was.) Without data, payloads are neither sent nor
+// counted against the byte bound.
+function readAllSql(withData: boolean): string {
+  const data = withData ? 'e.data' : 'NULL::jsonb';
+  const bytes = withData
+    ? 'pg_column_size(e.data) + pg_column_size(e.metadata)'
+    : 'pg_column_size(e.metadata)';
+  return `
 WITH watermark AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
-batch AS (
-  SELECT e.global_position, e.transaction_id, e.stream_id, e.stream_version, e.event_id, e.event_type,
-         e.schema_version, e.data, e.metadata, e.recorded_at,
-         sum(pg_column_size(e.data) + pg_column_size(e.metadata)) OVER (ORDER BY e.transaction_id, e.global_position) AS running_bytes,
-         row_number() OVER (ORDER BY e.transaction_id, e.global_position) AS n
-  FROM events e, watermark w
+scanned AS NOT MATERIALIZED (
+  SELECT e.transaction_id, e.global_position, e.event_type FROM events e, watermark w
   WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
     AND e.transaction_id < w.xmin
-    AND ($3::text[] IS NULL OR e.event_type = ANY ($3::text[]))
   ORDER BY e.transaction_id, e.global_position
-  LIMIT $4
+  LIMIT $5
 ),
-head AS (
-  SELECT e.transaction_id, e.global_position FROM events e, watermark w
-  WHERE e.transaction_id < w.xmin
-  ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1
+picked AS (
+  SELECT s.global_position FROM scanned s
+  WHERE $6::text[] IS NULL OR s.event_type = ANY ($6::text[])
+  ORDER BY s.transaction_id, s.global_position
+  LIMIT $3
+),
+batch AS (
+  SELECT e.global_position, e.transaction_id, e.stream_id, e.stream_version, e.event_id, e.event_type,
+         e.schema_version, ${data} AS data, e.metadata, e.recorded_at,
+         sum(${bytes}) OVER (ORDER BY e.transaction_id, e.global_position) AS running_bytes,
+         row_number() OVER (ORDER BY e.transaction_id, e.global_position) AS n
+  FROM picked p JOIN events e ON e.global_position = p.global_position
+),
+last_scanned AS (
+  SELECT s.transaction_id, s.global_position, (SELECT count(*) FROM scanned) AS scanned FROM scanned s
+  WHERE (SELECT count(*) FROM batch) < $3
+  ORDER BY s.transaction_id DESC, s.global_position DESC LIMIT 1
 )
 SELECT 'event' AS kind, b.global_position::text, b.transaction_id::text, b.stream_id, b.stream_version::text,
        b.event_id, b.event_type, b.schema_version, b.data, b.metadata, b.recorded_at,
        (SELECT count(*) FROM batch) AS batch_count, b.n
-FROM batch b WHERE b.n = 1 OR b.running_bytes <= $5
+FROM batch b WHERE b.n = 1 OR b.running_bytes <= $4
 UNION ALL
-SELECT 'head', h.global_position::text, h.transaction_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0
-FROM head h
+SELECT 'scanned', l.global_position::text, l.transaction_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       l.scanned, 0
+FROM last_scanned l
 ORDER BY kind, n`;
+}
+
+const READ_EVENTS = { name: 'fw_read_events', text: readAllSql(true) };
+const READ_ENVELOPES = { name: 'fw_read_envelopes', text: readAllSql(false) };
 
 function expectedCode(expected: ExpectedVersion): string {
   if (expected === 'no_stream') return '-1';
@@ -299,26 +332,30 @@ export class PostgresEventStore {
     const after =
       typeof options.after === 'string' ? parseCheckpoint(options.after) : (options.after ?? START);
     const limit = options.limit ?? 1000;
-    const { rows } = await executor.query<EventRow & { kind: 'event' | 'head'; batch_count: string }>({
-      name: 'fw_read_all',
-      text: READ_ALL_SQL,
+    const withData = options.withData ?? true;
+    const window = options.types ? limit * TYPE_SCAN_FACTOR : limit;
+    const { rows } = await executor.query<EventRow & { kind: 'event' | 'scanned'; batch_count: string }>({
+      ...(withData ? READ_EVENTS : READ_ENVELOPES),
       values: [
         after.transactionId.toString(),
         after.position.toString(),
-        options.types ? [...options.types] : null,
         limit,
         options.maxBytes ?? 8 * 1024 * 1024,
+        window,
+        options.types ? [...options.types] : null,
       ],
     });
     const events: StoredEvent[] = [];
-    let head: Checkpoint | null = null;
+    let lastScanned: Checkpoint | null = null;
+    let scanned = 0;
     let batchCount = 0;
     for (const row of rows) {
-      if (row.kind === 'head') {
-        head = { transactionId: BigInt(row.transaction_id), position: BigInt(row.global_position) };
+      if (row.kind === 'scanned') {
+        lastScanned = { transactionId: BigInt(row.transaction_id), position: BigInt(row.global_position) };
+        scanned = Number(row.batch_count);
       } else {
         batchCount = Number(row.batch_count);
-        events.push(this.decode(row));
+        events.push(withData ? this.decode(row) : this.envelope(row));
       }
     }
     const last = events.at(-1);
@@ -326,9 +363,10 @@ export class PostgresEventStore {
     if (last && (batchCount >= limit || events.length < batchCount)) {
       return { events, checkpoint: `${last.transactionId}:${last.globalPosition}`, caughtUp: false };
     }
-    // Everything below the watermark after `after` was returned or filtered out by type: move to the head.
-    const resume = head && compareCheckpoints(head, after) > 0 ? head : after;
-    return { events, checkpoint: formatCheckpoint(resume), caughtUp: true };
+    // Everything scanned was returned or is of other types: resume after the last position scanned;
+    // caught up unless the scan window was full.
+    const resume = lastScanned && compareCheckpoints(lastScanned, after) > 0 ? lastScanned : after;
+    return { events, checkpoint: formatCheckpoint(resume), caughtUp: scanned < window };
   }
 
   /** The newest checkpoint below the watermark, and the newest overall (which may be hidden). */
@@ -373,6 +411,23 @@ export class PostgresEventStore {
       type: row.event_type,
       schemaVersion: row.schema_version,
       data: this.registry.decode(row.event_type, row.schema_version, row.data, where),
+      metadata: row.metadata,
+      recordedAt: row.recorded_at,
+    };
+  }
+
+  /** An event without its payload; its type must still be registered. */
+  private envelope(row: EventRow): StoredEvent {
+    this.registry.definition(row.event_type);
+    return {
+      globalPosition: row.global_position,
+      transactionId: row.transaction_id,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      eventId: row.event_id,
+      type: row.event_type,
+      schemaVersion: row.schema_version,
+      data: null,
       metadata: row.metadata,
       recordedAt: row.recorded_at,
     };

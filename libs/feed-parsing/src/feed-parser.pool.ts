@@ -28,6 +28,9 @@ interface Slot {
   ready: boolean;
   task: Task | null;
   timer: NodeJS.Timeout | null;
+  /** Settles when the worker is ready or has been replaced. */
+  settled: Promise<void>;
+  settle: () => void;
 }
 
 /**
@@ -59,11 +62,22 @@ export class FeedParserPool {
     });
   }
 
+  /**
+   * Starts every worker now and resolves once each is ready (or has failed): a worker thread loads its
+   * parser in about a second, which the first feeds would otherwise wait for.
+   */
+  async warm(): Promise<void> {
+    if (this.closed) return;
+    while (this.slots.length < this.size) this.spawn();
+    await Promise.all(this.slots.map((slot) => slot.settled));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.resolve({ ok: false, error: 'feed parser pool is closed' });
     const slots = this.slots.splice(0);
     for (const slot of slots) {
+      slot.settle();
       if (slot.timer) clearTimeout(slot.timer);
       slot.task?.resolve({ ok: false, error: 'feed parser pool is closed' });
       slot.worker.removeAllListeners();
@@ -76,11 +90,23 @@ export class FeedParserPool {
   }
 
   private spawn(): void {
-    const slot: Slot = { worker: new Worker(this.script), ready: false, task: null, timer: null };
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const slot: Slot = {
+      worker: new Worker(this.script),
+      ready: false,
+      task: null,
+      timer: null,
+      settled,
+      settle,
+    };
     slot.worker.unref();
     slot.worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'ready') {
         slot.ready = true;
+        slot.settle();
       } else if (slot.task && reply.id === slot.task.id) {
         const task = slot.task;
         if (slot.timer) clearTimeout(slot.timer);
@@ -113,6 +139,7 @@ export class FeedParserPool {
     const index = this.slots.indexOf(slot);
     if (index < 0) return; // already replaced (a terminated worker also emits 'exit')
     this.slots.splice(index, 1);
+    slot.settle();
     if (slot.timer) clearTimeout(slot.timer);
     slot.worker.removeAllListeners();
     slot.worker.on('error', () => undefined);

@@ -1,5 +1,5 @@
 import type { EventMetadataInput, NewEvent, PostgresEventStore } from '@frictionwatch/event-store';
-import type { ItemIngestor } from '@frictionwatch/items';
+import type { IngestReport, ItemIngestor } from '@frictionwatch/items';
 import { feedStreamId, type FeedFetched, type FeedFetchFailed } from './feed.events';
 import type { FetchPort, ParsePort } from './feed-ports';
 import type { FeedRepository } from './feed.repository';
@@ -24,6 +24,11 @@ export class FeedFetchService {
     private readonly parser: ParsePort,
     private readonly ingestor: ItemIngestor,
   ) {}
+
+  /** Readies the parser before the first fetch job is taken. */
+  async warm(): Promise<void> {
+    await this.parser.warm?.();
+  }
 
   async fetchFeed(feedId: string, jobMetadata: EventMetadataInput): Promise<FetchFeedResult> {
     // When the fetch began travels with every event it causes: latency from fetch to classification.
@@ -96,11 +101,38 @@ export class FeedFetchService {
       );
       return { outcome: 'failed', reason: 'parse', message: parsed.error };
     }
-    const report = await this.ingestor.ingest(
+    const plan = await this.ingestor.plan(
       { feedId, name: feed.name, jurisdictionHint: feed.jurisdictionHint },
       parsed.items,
       metadata,
     );
+    // The feed's own events go in the same transaction as its items: one round trip per feed.
+    const report = await this.ingestor.commit(plan, (counts) => [
+      {
+        streamId: feedStreamId(feedId),
+        expectedVersion: 'any',
+        events: this.fetchedEvents(feed, response, parsed.warnings, counts).map((event) => ({
+          ...event,
+          metadata,
+        })),
+      },
+    ]);
+    return {
+      outcome: 'fetched',
+      newItems: report.newItems,
+      revisedItems: report.revisedItems,
+      itemsSeen: report.seen,
+    };
+  }
+
+  /** FeedFetched, and the health or move events a successful fetch causes. */
+  private fetchedEvents(
+    feed: FeedState,
+    response: Extract<Awaited<ReturnType<FetchPort['fetch']>>, { kind: 'ok' }>,
+    warnings: string[],
+    report: IngestReport,
+  ): NewEvent[] {
+    const { feedId } = feed;
     const fetched: FeedFetched = {
       feedId,
       url: feed.url,
@@ -113,7 +145,7 @@ export class FeedFetchService {
       etag: response.etag,
       lastModified: response.lastModified,
       permanentRedirectTo: response.permanentRedirectTo,
-      warnings: parsed.warnings.slice(0, 20),
+      warnings: warnings.slice(0, 20),
     };
     const events: NewEvent[] = [{ type: 'FeedFetched', data: fetched }];
     const silent = report.seen === 0 ? silentSince(feed, new Date()) : null;
@@ -141,13 +173,7 @@ export class FeedFetchService {
         },
       });
     }
-    await this.record(feed, events, metadata);
-    return {
-      outcome: 'fetched',
-      newItems: report.newItems,
-      revisedItems: report.revisedItems,
-      itemsSeen: report.seen,
-    };
+    return events;
   }
 
   private recovery(feed: FeedState): NewEvent[] {

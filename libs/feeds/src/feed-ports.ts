@@ -46,4 +46,6 @@ export interface ParsePort {
     format: SourceFormatSpec,
     pageUrl: string,
   ): Promise<{ ok: true; items: IngestibleItem[]; warnings: string[] } | { ok: false; error: string }>;
+  /** Gets ready to parse (starts its threads), so the first feeds do not wait for that. */
+  warm?(): Promise<void>;
 }

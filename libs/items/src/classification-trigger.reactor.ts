@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { StoredEvent } from '@frictionwatch/event-store';
 import type { Projection } from '@frictionwatch/projections';
 import { jobId, type JobQueue } from '@frictionwatch/queues';
+import { itemIdOfStream } from './item-identity';
 
 /** Items per classify job: jobs carry batches, never one item each. */
 export const CLASSIFY_BATCH = 200;
@@ -19,6 +20,8 @@ export function classificationTrigger(jobs: JobQueue): Projection<unknown> & { r
     // A Redis outage fails batches for a while; it must not park the trigger for good.
     maxAttempts: 1_000_000,
     canHandle: ['ItemIngested', 'ItemRevised'],
+    // A job names items and source events: the item id is in the stream id, payloads are not read.
+    readsData: false,
     tables: [],
     async createTables(_db: Kysely<unknown>) {
       // No read model: its state is its checkpoint.
@@ -32,7 +35,7 @@ export function classificationTrigger(jobs: JobQueue): Projection<unknown> & { r
           jobId: jobId('classify', slice[0].eventId, slice[slice.length - 1].eventId),
           data: {
             items: slice.map((event) => ({
-              itemId: (event.data as { itemId: string }).itemId,
+              itemId: itemIdOfStream(event.streamId),
               sourceEventId: event.eventId,
             })),
             correlationId: slice[0].metadata.correlationId,

@@ -1,5 +1,6 @@
 import {
   deterministicEventId,
+  PartialDuplicateAppendError,
   type EventMetadataInput,
   type PostgresEventStore,
   type StreamAppend,
@@ -20,6 +21,9 @@ export interface Classifier {
     classifierVersion: string;
     taxonomyVersion: string;
   };
+  /** The versions its classifications carry, when known before classifying: already-classified items are then skipped in the read. */
+  readonly classifierVersion?: string;
+  readonly taxonomyVersion?: string;
 }
 
 export interface ClassifyReport {
@@ -42,45 +46,75 @@ export class ItemClassificationService {
 
   async classify(itemIds: string[], metadata: EventMetadataInput): Promise<ClassifyReport> {
     const streamIds = [...new Set(itemIds)].map(itemStreamId);
-    const states = await this.items.states(streamIds);
+    const versions = classifierVersionsOf(this.classifier);
+    // One read: each item's current text, and whether these versions classified it already.
+    const items = await this.items.classifiable(streamIds, versions);
     const appends: StreamAppend[] = [];
-    const ids: string[] = [];
+    let already = 0;
     for (const streamId of streamIds) {
-      const state = states.get(streamId);
-      if (!state) continue;
-      const current = state.current as { itemId: string; title: string; summary: string };
+      const item = items.get(streamId);
+      if (!item) continue;
+      if (item.classified) {
+        already += 1;
+        continue;
+      }
       const classification = this.classifier.classify({
-        id: current.itemId,
-        title: current.title,
-        summary: current.summary,
-        source: state.source.name,
-        jurisdictionHint: state.source.jurisdictionHint,
+        id: item.itemId,
+        title: item.title,
+        summary: item.summary,
+        source: item.source.name,
+        jurisdictionHint: item.source.jurisdictionHint,
       });
       const eventId = deterministicEventId(
-        `ItemClassified:${current.itemId}:${state.contentHash}:${classification.classifierVersion}:${classification.taxonomyVersion}`,
+        `ItemClassified:${item.itemId}:${item.contentHash}:${classification.classifierVersion}:${classification.taxonomyVersion}`,
       );
       const data: ItemClassified = {
-        itemId: current.itemId,
-        sourceEventId: state.currentEventId,
-        contentHash: state.contentHash,
+        itemId: item.itemId,
+        sourceEventId: item.currentEventId,
+        contentHash: item.contentHash,
         classifierVersion: classification.classifierVersion,
         taxonomyVersion: classification.taxonomyVersion,
         classification: classification as unknown as Record<string, unknown>,
       };
-      ids.push(eventId);
       appends.push({
         streamId,
         expectedVersion: 'any',
         events: [{ type: 'ItemClassified', data, eventId, metadata }],
       });
     }
-    const stored = await this.items.storedEventIds(ids);
-    const todo = appends.filter((append) => !stored.has(append.events[0].eventId as string));
-    if (todo.length) await this.store.appendMany(todo);
+    const appended = await this.appendNew(appends);
     return {
-      classified: todo.length,
-      alreadyClassified: appends.length - todo.length,
-      missing: streamIds.length - appends.length,
+      classified: appended,
+      alreadyClassified: already + appends.length - appended,
+      missing: streamIds.length - items.size,
     };
   }
+
+  /**
+   * One round trip when nothing is stored yet. A classifier without declared versions, or a job racing
+   * another over the same items, asks which event ids are stored and appends the rest.
+   */
+  private async appendNew(appends: StreamAppend[]): Promise<number> {
+    if (appends.length === 0) return 0;
+    if (classifierVersionsOf(this.classifier)) {
+      try {
+        await this.store.appendMany(appends);
+        return appends.length;
+      } catch (error) {
+        if (!(error instanceof PartialDuplicateAppendError)) throw error;
+      }
+    }
+    const stored = await this.items.storedEventIds(appends.map((a) => a.events[0].eventId as string));
+    const todo = appends.filter((append) => !stored.has(append.events[0].eventId as string));
+    if (todo.length) await this.store.appendMany(todo);
+    return todo.length;
+  }
+}
+
+/** The versions a classifier declares up front (ItemClassifier does), if it does. */
+function classifierVersionsOf(
+  classifier: Classifier,
+): { classifierVersion: string; taxonomyVersion: string } | undefined {
+  const { classifierVersion, taxonomyVersion } = classifier;
+  return classifierVersion && taxonomyVersion ? { classifierVersion, taxonomyVersion } : undefined;
 }

@@ -8,7 +8,7 @@ import {
   type StreamAppend,
 } from '@frictionwatch/event-store';
 import type { ItemIngested, ItemRevised } from './item.events';
-import { itemIdFor, itemStreamId } from './item-identity';
+import { itemIdFor, itemIdOfStream, itemStreamId } from './item-identity';
 import type { ItemRepository } from './item.repository';
 
 /** A normalised item as the feed parser gives it. */
@@ -40,6 +40,14 @@ export interface IngestReport {
   appendedItemIds: string[];
 }
 
+/** The appends one batch of items needs, read against the log, before anything is written. */
+export interface IngestPlan {
+  seen: number;
+  unique: number;
+  fresh: StreamAppend[];
+  revised: StreamAppend[];
+}
+
 /**
  * Turns a feed's items into events: a new item is `ItemIngested` (expected version no_stream, so an item
  * seen again in this or another feed is ingested once); a changed title or summary is `ItemRevised`;
@@ -56,17 +64,26 @@ export class ItemIngestor {
     batch: IngestibleItem[],
     metadata: EventMetadataInput,
   ): Promise<IngestReport> {
+    return this.commit(await this.plan(source, batch, metadata));
+  }
+
+  /** Reads what the log holds of these items (one statement) and decides what to append. */
+  async plan(
+    source: IngestSource,
+    batch: IngestibleItem[],
+    metadata: EventMetadataInput,
+  ): Promise<IngestPlan> {
     const unique = new Map<string, IngestibleItem>();
     for (const item of batch) {
       const itemId = itemIdFor(source.feedId, item);
       if (!unique.has(itemId)) unique.set(itemId, item);
     }
-    const states = await this.items.states([...unique.keys()].map(itemStreamId));
+    const heads = await this.items.textHeads([...unique.keys()].map(itemStreamId));
     const fresh: StreamAppend[] = [];
     const revised: StreamAppend[] = [];
     for (const [itemId, item] of unique) {
       const streamId = itemStreamId(itemId);
-      const state = states.get(streamId);
+      const head = heads.get(streamId);
       const content = {
         itemId,
         feedId: source.feedId,
@@ -80,7 +97,7 @@ export class ItemIngestor {
         extra: item.extra,
         contentHash: item.contentHash,
       };
-      if (!state) {
+      if (!head) {
         const data: ItemIngested = {
           ...content,
           source: { name: source.name, jurisdictionHint: source.jurisdictionHint },
@@ -92,12 +109,12 @@ export class ItemIngestor {
             { type: 'ItemIngested', data, eventId: deterministicEventId(`ItemIngested:${itemId}`), metadata },
           ],
         });
-      } else if (state.contentHash !== item.contentHash) {
+      } else if (head.contentHash !== item.contentHash) {
         // The first sighting's date stands: a re-dated copy does not move the item.
         const data: ItemRevised = {
           ...content,
-          publishedAt: String(state.current.publishedAt ?? item.publishedAt),
-          previousContentHash: state.contentHash,
+          publishedAt: head.publishedAt ?? item.publishedAt,
+          previousContentHash: head.contentHash,
         };
         revised.push({
           streamId,
@@ -113,37 +130,60 @@ export class ItemIngestor {
         });
       }
     }
-    const appendedNew = await this.appendTolerant(fresh);
-    const appendedRevised = await this.appendTolerant(revised);
-    return {
-      seen: batch.length,
-      newItems: appendedNew.length,
-      revisedItems: appendedRevised.length,
-      unchanged: unique.size - appendedNew.length - appendedRevised.length,
-      appendedItemIds: [...appendedNew, ...appendedRevised].map((streamId) => streamId.slice('item-'.length)),
-    };
+    return { seen: batch.length, unique: unique.size, fresh, revised };
   }
 
   /**
-   * One round trip for the whole batch; when a concurrent fetch of another feed got to an item first,
-   * fall back to one append per item and skip the ones that now exist.
+   * Appends a plan in one round trip and one transaction, together with the appends `alongside` makes
+   * of the report (the feed's own events). When a concurrent fetch of another feed got to an item
+   * first, falls back to one append per item, skipping the ones that now exist, then appends the rest
+   * with the counts that turned out true.
    */
-  private async appendTolerant(appends: StreamAppend[]): Promise<string[]> {
-    if (appends.length === 0) return [];
+  async commit(
+    plan: IngestPlan,
+    alongside: (report: IngestReport) => StreamAppend[] = () => [],
+  ): Promise<IngestReport> {
+    const planned = this.report(plan, plan.fresh, plan.revised);
+    const items = [...plan.fresh, ...plan.revised];
+    const all = [...items, ...alongside(planned)];
+    if (all.length === 0) return planned;
     try {
-      await this.store.appendMany(appends);
-      return appends.map((a) => a.streamId);
+      await this.store.appendMany(all);
+      return planned;
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError) && !(error instanceof PartialDuplicateAppendError))
         throw error;
     }
-    const appended: string[] = [];
+    const appendedNew = await this.appendOneByOne(plan.fresh);
+    const appendedRevised = await this.appendOneByOne(plan.revised);
+    const report = this.report(plan, appendedNew, appendedRevised);
+    const rest = alongside(report);
+    if (rest.length) await this.store.appendMany(rest);
+    return report;
+  }
+
+  private report(
+    plan: IngestPlan,
+    appendedNew: StreamAppend[],
+    appendedRevised: StreamAppend[],
+  ): IngestReport {
+    return {
+      seen: plan.seen,
+      newItems: appendedNew.length,
+      revisedItems: appendedRevised.length,
+      unchanged: plan.unique - appendedNew.length - appendedRevised.length,
+      appendedItemIds: [...appendedNew, ...appendedRevised].map((a) => itemIdOfStream(a.streamId)),
+    };
+  }
+
+  private async appendOneByOne(appends: StreamAppend[]): Promise<StreamAppend[]> {
+    const appended: StreamAppend[] = [];
     for (const append of appends) {
       try {
         await this.store.append(append.streamId, append.events as NewEvent[], {
           expectedVersion: append.expectedVersion,
         });
-        appended.push(append.streamId);
+        appended.push(append);
       } catch (error) {
         if (error instanceof WrongExpectedVersionError || error instanceof PartialDuplicateAppendError)
           continue;

@@ -27,6 +27,7 @@ export function createFeedPipelinePorts(config: AppConfig): FeedPipelinePorts {
         warnings: result.warnings,
       };
     },
+    warm: () => pool.warm(),
   };
   return {
     fetcher,

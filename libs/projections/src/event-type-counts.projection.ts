@@ -10,6 +10,7 @@ interface EventTypeCountsTables {
 export const eventTypeCountsProjection: Projection<EventTypeCountsTables> = {
   name: 'event_type_counts',
   canHandle: 'all',
+  readsData: false, // counts need the type and the time only
   tables: ['event_type_daily_counts'],
 
   async createTables(db: Kysely<EventTypeCountsTables>) {

@@ -95,6 +95,7 @@ export class ProjectionEngine {
             after,
             limit: this.batchSize,
             types: projection.canHandle === 'all' ? undefined : projection.canHandle,
+            withData: projection.readsData ?? true,
           },
           kyselyQueryable(trx),
         );
@@ -215,10 +216,20 @@ export class ProjectionEngine {
   private async follow(name: string): Promise<void> {
     let failures = 0;
     let quietRetries = 0;
+    // The generations to follow change only with rebuilds and retries: looked up once per poll
+    // interval, not before every batch.
+    let generations: number[] = [];
+    let generationsAt = -Infinity;
     while (this.running) {
-      const generations = (await this.repository.checkpoints(name).catch(() => []))
-        .filter((row) => row.status === 'live' || row.status === 'building')
-        .map((row) => row.generation);
+      if (Date.now() - generationsAt >= this.pollIntervalMs) {
+        const rows = await this.repository.checkpoints(name).catch(() => null);
+        if (rows) {
+          generations = rows
+            .filter((row) => row.status === 'live' || row.status === 'building')
+            .map((row) => row.generation);
+          generationsAt = Date.now();
+        }
+      }
       let progressed = false;
       let errored = false;
       for (const generation of generations) {
@@ -230,6 +241,8 @@ export class ProjectionEngine {
         if (outcome.kind === 'applied') progressed = !outcome.caughtUp || progressed;
         if (outcome.kind === 'applied' && outcome.caughtUp) quietRetries = 0;
         if (outcome.kind === 'error') errored = true;
+        // Retired or failed meanwhile: look the generations up again.
+        if (outcome.kind === 'busy' || outcome.kind === 'error') generationsAt = -Infinity;
       }
       if (!this.running) break;
       if (progressed) {

@@ -23,6 +23,11 @@ export interface Projection<DB = unknown> {
    * but is never rebuilt or replayed.
    */
   reactor?: boolean;
+  /**
+   * `false`: the handler only looks at envelopes (type, stream, ids, metadata, time), so batches are
+   * read without payloads (`data` is null). Default true.
+   */
+  readsData?: boolean;
   /** Failed batches in a row before it is marked failed; reactors that only meet outages set it high. */
   maxAttempts?: number;
   /** Its tables, for digests and rebuild comparisons. */
