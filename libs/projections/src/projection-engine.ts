@@ -176,8 +176,12 @@ export class ProjectionEngine {
       await this.repository.createGeneration(trx, projection, next, 'building');
       return next;
     });
-    await this.catchUp(name, generation, onProgress);
-    const previous = await this.repository.switchTo(name, generation);
+    // Reads switch only once the new generation is at or past the live one (which keeps moving).
+    let previous: number | null | 'behind' = 'behind';
+    while (previous === 'behind') {
+      await this.catchUp(name, generation, onProgress);
+      previous = await this.repository.switchTo(name, generation, { onlyIfCaughtUp: true });
+    }
     this.wakeAll();
     if (previous !== null && previous !== generation) {
       if (this.dropGraceMs > 0) await sleep(this.dropGraceMs);

@@ -196,7 +196,11 @@ export class ProjectionRepository {
   }
 
   /** Reads switch to the new generation; the old one is retired (its runner stops). */
-  async switchTo(name: string, generation: number): Promise<number | null> {
+  async switchTo(
+    name: string,
+    generation: number,
+    options: { onlyIfCaughtUp?: boolean } = {},
+  ): Promise<number | null | 'behind'> {
     return this.db.transaction().execute(async (trx) => {
       const current = await trx
         .selectFrom('projections')
@@ -204,6 +208,42 @@ export class ProjectionRepository {
         .where('name', '=', name)
         .forUpdate()
         .executeTakeFirstOrThrow();
+      if (
+        options.onlyIfCaughtUp &&
+        current.active_generation !== null &&
+        current.active_generation !== generation
+      ) {
+        // The live generation's checkpoint row stays locked to the end of this transaction: no batch
+        // moves it past the new one between this comparison and the switch.
+        const rows = await trx
+          .selectFrom('projection_checkpoints')
+          .select([
+            'generation',
+            sql<string>`transaction_id::text`.as('xid'),
+            sql<string>`global_position::text`.as('pos'),
+          ])
+          .where('name', '=', name)
+          .where('generation', 'in', [current.active_generation, generation])
+          .forUpdate()
+          .execute();
+        const at = (g: number) => rows.find((r) => r.generation === g);
+        const live = at(current.active_generation);
+        const next = at(generation);
+        if (live && next) {
+          const cmp = (a: typeof live, b: typeof live) =>
+            BigInt(a.xid) !== BigInt(b.xid)
+              ? BigInt(a.xid) < BigInt(b.xid)
+                ? -1
+                : 1
+              : BigInt(a.pos) < BigInt(b.pos)
+                ? -1
+                : BigInt(a.pos) > BigInt(b.pos)
+                  ? 1
+                  : 0;
+          // Readers must never see a read model go back in time.
+          if (cmp(next, live) < 0) return 'behind';
+        }
+      }
       await trx
         .updateTable('projections')
         .set({ active_generation: generation, updated_at: sql<Date>`now()` })
