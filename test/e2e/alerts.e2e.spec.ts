@@ -17,7 +17,7 @@ import {
   type IngestibleItem,
 } from '@frictionwatch/items';
 import { JobQueue } from '@frictionwatch/queues';
-import { startApiApp } from '../support/api-app';
+import { readModelsSettled, startApiApp } from '../support/api-app';
 import {
   createTestDatabase,
   rawHead,
@@ -100,21 +100,8 @@ describe('alert emails', () => {
   }
 
   /** Waits until the alert machinery has applied every event in the log (no mail still to be raised). */
-  async function settled(): Promise<void> {
-    await until(async () => {
-      const failed = await database.pool.query(
-        'SELECT name, last_error FROM projection_checkpoints WHERE last_error IS NOT NULL',
-      );
-      if (failed.rows.length) throw new Error(`projection failed: ${JSON.stringify(failed.rows)}`);
-      const { rows } = await database.pool.query<{ lag: number }>(
-        `SELECT count(*)::int AS lag FROM events e, projections p
-         JOIN projection_checkpoints c ON c.name = p.name AND c.generation = p.active_generation
-         WHERE p.name = ANY ($1) AND (e.transaction_id, e.global_position) > (c.transaction_id, c.global_position)`,
-        [['alert_matcher', 'alert_dispatch', 'alerts', 'subscriptions']],
-      );
-      return rows[0].lag === 0;
-    });
-  }
+  const settled = () =>
+    readModelsSettled(database.pool, ['alert_matcher', 'alert_dispatch', 'alerts', 'subscriptions']);
 
   beforeAll(async () => {
     await sink.start();
