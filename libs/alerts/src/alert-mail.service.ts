@@ -21,6 +21,12 @@ export interface AlertMailSettings extends LinkSettings {
 /** Where the read models live now (the alerts delivery log and the cases timeline). */
 export type ActiveSchemaOf = (projection: string) => Promise<string>;
 
+/** A failed send ends the job: a permanent rejection stops the queue's retries, anything else retries. */
+function retryOrStop(outcome: Extract<SendOutcome, { ok: false }>): never {
+  if (outcome.permanent) throw new UnrecoverableError(outcome.reply);
+  throw new Error(`SMTP: ${outcome.reply}`);
+}
+
 /** Alerts a digest carries at most; the rest go out in the next one. */
 export const DIGEST_MAX_ALERTS = 200;
 
@@ -131,8 +137,7 @@ export class AlertMailService {
     const outcome = await this.mailer.send(mail);
     if (!outcome.ok) {
       for (const alert of alerts) await this.recordFailure(alert.alertId, job, outcome);
-      if (outcome.permanent) throw new UnrecoverableError(outcome.reply);
-      throw new Error(`SMTP: ${outcome.reply}`);
+      retryOrStop(outcome);
     }
     // The digest's stream and every alert's delivery in one transaction: all of them or none.
     await this.store.appendMany([
@@ -185,10 +190,7 @@ export class AlertMailService {
       messageId: `<confirm.${subscriptionId}@${this.messageDomain}>`,
       headers: {},
     });
-    if (!outcome.ok) {
-      if (outcome.permanent) throw new UnrecoverableError(outcome.reply);
-      throw new Error(`SMTP: ${outcome.reply}`);
-    }
+    if (!outcome.ok) retryOrStop(outcome);
     return { outcome: 'sent' };
   }
 
@@ -243,8 +245,7 @@ export class AlertMailService {
     outcome: Extract<SendOutcome, { ok: false }>,
   ): Promise<never> {
     await this.recordFailure(alertId, job, outcome);
-    if (outcome.permanent) throw new UnrecoverableError(outcome.reply);
-    throw new Error(`SMTP: ${outcome.reply}`);
+    retryOrStop(outcome);
   }
 
   private async recordFailure(

@@ -402,23 +402,16 @@ export class PostgresEventStore {
 
   private decode(row: EventRow): StoredEvent {
     const where = `event ${row.global_position} (stream ${row.stream_id} v${row.stream_version})`;
-    return {
-      globalPosition: row.global_position,
-      transactionId: row.transaction_id,
-      streamId: row.stream_id,
-      streamVersion: row.stream_version,
-      eventId: row.event_id,
-      type: row.event_type,
-      schemaVersion: row.schema_version,
-      data: this.registry.decode(row.event_type, row.schema_version, row.data, where),
-      metadata: row.metadata,
-      recordedAt: row.recorded_at,
-    };
+    return this.stored(row, this.registry.decode(row.event_type, row.schema_version, row.data, where));
   }
 
   /** An event without its payload; its type must still be registered. */
   private envelope(row: EventRow): StoredEvent {
     this.registry.definition(row.event_type);
+    return this.stored(row, null);
+  }
+
+  private stored(row: EventRow, data: unknown): StoredEvent {
     return {
       globalPosition: row.global_position,
       transactionId: row.transaction_id,
@@ -427,7 +420,7 @@ export class PostgresEventStore {
       eventId: row.event_id,
       type: row.event_type,
       schemaVersion: row.schema_version,
-      data: null,
+      data,
       metadata: row.metadata,
       recordedAt: row.recorded_at,
     };

@@ -22,14 +22,10 @@ import { ProjectionEngine } from '@frictionwatch/projections';
 import { RequiresScope } from './api-key.guard';
 import { ApiProblems } from './openapi/api-docs';
 import { schemaOf, schemaRef } from './openapi/schemas';
-import { ProblemError } from './problem';
+import { parseOrProblem, ProblemError } from './problem';
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new ProblemError(400, 'Invalid request body', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-}
+const parse = <T>(schema: z.ZodType<T>, body: unknown): T =>
+  parseOrProblem(schema, body, { what: 'request body', field: 'body' });
 
 const NewFeed = FeedRegisteredSchema.extend({
   json: FeedRegisteredSchema.shape.json.optional().default(null),

@@ -1,5 +1,6 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 
 /** An RFC 9457 problem with a clear message; `extra` adds members such as the valid values. */
 export class ProblemError extends HttpException {
@@ -11,6 +12,27 @@ export class ProblemError extends HttpException {
   ) {
     super(detail, status);
   }
+}
+
+/**
+ * Parses a request part with its zod schema, or answers 400 naming the first problem:
+ * `Invalid <what>`, `<path or field>: <message>`; `nameParameter` adds the path as `parameter`.
+ */
+export function parseOrProblem<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+  options: { what: string; field: string; nameParameter?: boolean },
+): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = issue.path.join('.');
+  throw new ProblemError(
+    400,
+    `Invalid ${options.what}`,
+    `${path || options.field}: ${issue.message}`,
+    options.nameParameter ? { parameter: path || undefined } : {},
+  );
 }
 
 /** Every error leaves as application/problem+json; an unexpected one says nothing about internals. */

@@ -24,16 +24,10 @@ import { JobQueue, jobId } from '@frictionwatch/queues';
 import { RequiresScope } from './api-key.guard';
 import { ApiProblems } from './openapi/api-docs';
 import { schemaOf } from './openapi/schemas';
-import { ProblemError } from './problem';
+import { parseOrProblem, ProblemError } from './problem';
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new ProblemError(400, `Invalid ${what}`, `${issue.path.join('.') || what}: ${issue.message}`, {
-    parameter: issue.path.join('.') || undefined,
-  });
-}
+const parse = <T>(schema: z.ZodType<T>, input: unknown, what: string): T =>
+  parseOrProblem(schema, input, { what, field: what, nameParameter: true });
 
 const SubscriptionChange = SubscriptionSpecSchema.omit({ kind: true, recipient: true })
   .partial()
@@ -48,15 +42,21 @@ const AlertsQuery = z
   })
   .strict();
 
-/** What the API shows of a subscription: its state (no secret in it). */
-function view(state: SubscriptionState): SubscriptionState {
-  return state;
-}
-
 /**
  * Subscriptions of policy teams (admin scope): each change is an event. With ALERTS_DOUBLE_OPT_IN a new
  * subscription stays `pending` until its recipient follows the confirmation link.
  */
+/** Runs a subscription command; an unknown or cancelled subscription is a 404 (with `detail`, or its message). */
+export async function orNotFound<T>(work: () => Promise<T>, detail?: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SubscriptionNotFoundError)
+      throw new ProblemError(404, 'Not found', detail ?? error.message);
+    throw error;
+  }
+}
+
 @ApiTags('alerts')
 @RequiresScope('admin')
 @Controller('v1')
@@ -87,7 +87,7 @@ export class SubscriptionsController {
           data: { subscriptionId: state.subscriptionId, correlationId: state.subscriptionId },
         },
       ]);
-    return view(state);
+    return state;
   }
 
   @Get('subscriptions')
@@ -110,7 +110,7 @@ export class SubscriptionsController {
       SELECT state FROM ${sql.table(`${schema}.subscriptions`)}
       WHERE (${status ?? null}::text IS NULL OR status = ${status ?? null})
       ORDER BY subscription_id LIMIT 1000`.execute(this.db);
-    return { subscriptions: rows.map((r) => view(r.state)) };
+    return { subscriptions: rows.map((r) => r.state) };
   }
 
   @Get('subscriptions/:id')
@@ -121,7 +121,7 @@ export class SubscriptionsController {
   async get(@Param('id') id: string) {
     const found = await this.commands.get(id);
     if (!found) throw new ProblemError(404, 'Not found', `No subscription ${id}`);
-    return view(found.state);
+    return found.state;
   }
 
   @Patch('subscriptions/:id')
@@ -134,7 +134,7 @@ export class SubscriptionsController {
   @ApiProblems(400, 404, 413)
   async update(@Param('id') id: string, @Body() body: unknown) {
     const changes = parse(SubscriptionChange, body ?? {}, 'request body');
-    return view(await this.mapNotFound(() => this.commands.update(id, changes)));
+    return orNotFound(() => this.commands.update(id, changes));
   }
 
   @Delete('subscriptions/:id')
@@ -144,7 +144,7 @@ export class SubscriptionsController {
   @ApiNoContentResponse({ description: 'Cancelled' })
   @ApiProblems(404)
   async remove(@Param('id') id: string) {
-    await this.mapNotFound(() => this.commands.cancel(id, 'deleted'));
+    await orNotFound(() => this.commands.cancel(id, 'deleted'));
   }
 
   /** The delivery log: every alert and where its mail stands, newest first. */
@@ -174,14 +174,5 @@ export class SubscriptionsController {
         AND (${query.status ?? null}::text IS NULL OR status = ${query.status ?? null})
       ORDER BY raised_at DESC, alert_id DESC LIMIT ${query.limit}`.execute(this.db);
     return { alerts: rows };
-  }
-
-  private async mapNotFound<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof SubscriptionNotFoundError) throw new ProblemError(404, 'Not found', error.message);
-      throw error;
-    }
   }
 }

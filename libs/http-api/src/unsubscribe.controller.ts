@@ -2,16 +2,13 @@ import { Controller, Get, Header, HttpCode, Inject, Post, Query, type OnModuleIn
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import {
-  escapeHtml,
-  SubscriptionCommands,
-  SubscriptionNotFoundError,
-  verifyToken,
-  type TokenPurpose,
-} from '@frictionwatch/alerts';
+import { escapeHtml, SubscriptionCommands, verifyToken, type TokenPurpose } from '@frictionwatch/alerts';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { ApiProblems } from './openapi/api-docs';
 import { ProblemError } from './problem';
+import { orNotFound } from './subscriptions.controller';
+
+const GONE = 'This subscription no longer exists';
 
 /** The signed token of a link in a mail: the only authority these endpoints need. */
 const TokenQuery = ApiQuery({ name: 'token', required: true, schema: { type: 'string' } });
@@ -60,7 +57,7 @@ export class UnsubscribeController implements OnModuleInit {
   async unsubscribePage(@Query('token') token?: string) {
     const id = this.verified('unsubscribe', token);
     const found = await this.commands.get(id);
-    if (!found) throw new ProblemError(404, 'Not found', 'This subscription no longer exists');
+    if (!found) throw new ProblemError(404, 'Not found', GONE);
     const s = found.state;
     if (s.status === 'cancelled')
       return page(
@@ -87,17 +84,11 @@ export class UnsubscribeController implements OnModuleInit {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async unsubscribe(@Query('token') token?: string) {
     const id = this.verified('unsubscribe', token);
-    try {
-      const state = await this.commands.cancel(id, 'unsubscribed');
-      return page(
-        'You are unsubscribed',
-        `<p>${escapeHtml(state.recipient)} gets no more mail from "${escapeHtml(state.name)}".</p>`,
-      );
-    } catch (error) {
-      if (error instanceof SubscriptionNotFoundError)
-        throw new ProblemError(404, 'Not found', 'This subscription no longer exists');
-      throw error;
-    }
+    const state = await orNotFound(() => this.commands.cancel(id, 'unsubscribed'), GONE);
+    return page(
+      'You are unsubscribed',
+      `<p>${escapeHtml(state.recipient)} gets no more mail from "${escapeHtml(state.name)}".</p>`,
+    );
   }
 
   @Get('subscriptions/confirm')
@@ -123,17 +114,11 @@ export class UnsubscribeController implements OnModuleInit {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async confirm(@Query('token') token?: string) {
     const id = this.verified('confirm', token);
-    try {
-      const state = await this.commands.confirm(id);
-      return page(
-        'Subscription confirmed',
-        `<p>"${escapeHtml(state.name)}" will now mail ${escapeHtml(state.recipient)}.</p>`,
-      );
-    } catch (error) {
-      if (error instanceof SubscriptionNotFoundError)
-        throw new ProblemError(404, 'Not found', 'This subscription no longer exists');
-      throw error;
-    }
+    const state = await orNotFound(() => this.commands.confirm(id), GONE);
+    return page(
+      'Subscription confirmed',
+      `<p>"${escapeHtml(state.name)}" will now mail ${escapeHtml(state.recipient)}.</p>`,
+    );
   }
 
   private verified(purpose: TokenPurpose, token: string | undefined): string {
