@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { SmtpSink } from '@frictionwatch/testing';
 import { AppProcess, runCli } from './app-processes';
+import { DashboardPoller, readiness, type PollCounts } from './dashboard-poller';
 import { FeedPublisher, JSON_MAPPING, type FeedFormat } from './feed-publisher';
 import { planFaults, type FaultKind, type PlannedFault } from './faults';
 import { PostgresCluster, RedisServer, sleep } from './local-services';
@@ -33,6 +34,8 @@ export interface SoakResult extends Tally {
   verify: 'ok' | 'failed' | 'unavailable';
   drained: boolean;
   crashes: number;
+  /** What a dashboard polling the api saw meanwhile (503: a dependency was down). */
+  api: PollCounts;
 }
 
 const QUEUE_PREFIX = 'soak';
@@ -92,7 +95,8 @@ export class Soak {
     this.resources.add('postgres', () => postgres.destroy());
     const redis = await RedisServer.create();
     this.resources.add('redis', () => redis.destroy());
-    const smtp = await new SmtpSink().start();
+    // Stopped, it drops its connections at once, as a server going down does.
+    const smtp = await new SmtpSink({ closeTimeoutMs: 200 }).start();
     this.resources.add('smtp', () => smtp.stop());
     const publisher = await new FeedPublisher(
       feedFormats(this.options.feeds),
@@ -116,7 +120,8 @@ export class Soak {
       WORKER_LOCK_MS: '6000',
       WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
       PROJECTION_POLL_INTERVAL_MS: '500',
-      RATE_LIMIT_PER_MINUTE: '0',
+      // The per-key limit stays on (its Redis store is part of what is soaked); the admin budget would
+      // refuse the drain's feed nudges.
       RATE_LIMIT_ADMIN_PER_MINUTE: '0',
       ALERTS_IMMEDIATE_PER_HOUR: '100000',
       MAIL_RATE_PER_SECOND: '50',
@@ -130,6 +135,9 @@ export class Soak {
     const keyOutput = await runCli(['keys', 'create', '--scope', 'admin', '--name', 'soak'], env);
     if (keyOutput.code !== 0) throw new Error(`keys create failed: ${keyOutput.stderr}`);
     const adminKey = keyOutput.stdout.trim().split('\n').pop()!.trim();
+    const readOutput = await runCli(['keys', 'create', '--scope', 'read', '--name', 'soak-dashboard'], env);
+    if (readOutput.code !== 0) throw new Error(`keys create failed: ${readOutput.stderr}`);
+    const readKey = readOutput.stdout.trim().split('\n').pop()!.trim();
 
     const api = await AppProcess.create('api', 'api', env, logDir);
     const workers = [
@@ -168,6 +176,9 @@ export class Soak {
     // Load and faults.
     const started = Date.now();
     publisher.startPublishing(15);
+    const dashboard = new DashboardPoller(`http://127.0.0.1:${api.port}`, readKey);
+    dashboard.start(1000);
+    this.resources.add('dashboard', async () => dashboard.stop());
     const faultRandom = new Random(seed);
     const plan = planFaults(
       faultRandom,
@@ -199,7 +210,8 @@ export class Soak {
     const queueConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
     queueConnection.on('error', () => undefined);
     this.resources.add('soak redis', async () => queueConnection.disconnect());
-    const drained = await this.drain(pool, queueConnection, publisher, admin);
+    const drained = await this.drain(pool, queueConnection, publisher, admin, apps);
+    dashboard.stop();
 
     const verified = await runCli(['verify', '--json'], env);
     const verify = verdict(verified);
@@ -210,7 +222,17 @@ export class Soak {
     clearInterval(supervisor);
     const crashes = apps.reduce((sum, app) => sum + app.unexpectedExits.length, 0);
     for (const app of apps) for (const exit of app.unexpectedExits) log(`unexpected exit: ${exit}`);
-    return { bench: 'soak', minutes, ...counts, faults, verify, seed, drained, crashes };
+    return {
+      bench: 'soak',
+      minutes,
+      ...counts,
+      faults,
+      verify,
+      seed,
+      drained,
+      crashes,
+      api: dashboard.counts,
+    };
   }
 
   private async sleepUnlessAborted(ms: number): Promise<void> {
@@ -229,6 +251,7 @@ export class Soak {
     redis: Redis,
     publisher: FeedPublisher,
     admin: AdminClient,
+    apps: AppProcess[],
   ): Promise<boolean> {
     const { log } = this.options;
     const deadline = Date.now() + this.options.drainTimeoutSeconds * 1000;
@@ -239,7 +262,7 @@ export class Soak {
     let last = '';
     try {
       while (!this.aborted) {
-        const state = await drainState(pool, queues, publisher).catch((error: unknown) => ({
+        const state = await drainState(pool, queues, publisher, apps).catch((error: unknown) => ({
           done: false,
           missingFeeds: [] as string[],
           summary: `state unavailable: ${String(error)}`,
@@ -271,6 +294,7 @@ async function drainState(
   pool: Pool,
   queues: Queue[],
   publisher: FeedPublisher,
+  apps: AppProcess[],
 ): Promise<{ done: boolean; missingFeeds: string[]; summary: string }> {
   const { rows: ingested } = await pool.query<{ url: string }>(
     "SELECT DISTINCT data->>'url' AS url FROM events WHERE event_type = 'ItemIngested'",
@@ -299,11 +323,22 @@ async function drainState(
     );
     queued += Object.values(counts).reduce((a, b) => a + b, 0);
   }
+  // Every app answering HTTP is ready again (the api always; workers and scheduler when they serve).
+  const notReady: string[] = [];
+  for (const app of apps) {
+    const state = await readiness(`http://127.0.0.1:${app.port}`);
+    if (state === 'not-ready' || (state === 'not-serving' && app.role === 'api')) notReady.push(app.name);
+  }
   const missingFeeds = [...new Set(missing.map((item) => item.feedId))];
   return {
-    done: missing.length === 0 && unclassified[0].n === 0 && unsettled[0].n === 0 && queued === 0,
+    done:
+      missing.length === 0 &&
+      unclassified[0].n === 0 &&
+      unsettled[0].n === 0 &&
+      queued === 0 &&
+      notReady.length === 0,
     missingFeeds,
-    summary: `${missing.length} items not ingested (${missingFeeds.length} feeds), ${unclassified[0].n} not classified, ${unsettled[0].n} immediate alerts unsettled, ${queued} jobs queued`,
+    summary: `${missing.length} items not ingested (${missingFeeds.length} feeds), ${unclassified[0].n} not classified, ${unsettled[0].n} immediate alerts unsettled, ${queued} jobs queued, not ready: ${notReady.join(' ') || 'none'}`,
   };
 }
 
@@ -396,35 +431,46 @@ class FaultInjector {
 
   async inject(fault: PlannedFault): Promise<void> {
     const { workers, redis, postgres, smtp, publisher, log, outages } = this.targets;
-    const { choice } = fault;
+    // The fault's own choices (which worker, which mode, how long), replayable from the seed.
+    const random = new Random(Math.floor(fault.choice * 2 ** 32));
+    const choice = random.next();
     switch (fault.kind) {
       case 'workerKill': {
-        const worker = workers[choice < 0.5 ? 0 : 1];
+        const worker = random.pick(workers);
         log(`fault: kill -9 ${worker.name} (pid ${worker.pid})`);
         await worker.kill();
-        await sleep(1000 + choice * 2000);
+        await sleep(random.between(500, 3000));
         await worker.start();
         log(`fault: ${worker.name} back (pid ${worker.pid})`);
         return;
       }
       case 'redisRestart': {
-        const signal = choice < 0.5 ? 'SIGTERM' : 'SIGKILL';
-        log(`fault: redis restart (${signal})`);
+        const signal = random.pick(['SIGTERM', 'SIGKILL'] as const);
+        const downMs = Math.round(random.between(500, 8000));
+        log(`fault: redis restart (${signal}, down ${downMs} ms)`);
         await redis.stop(signal);
-        await sleep(500 + choice * 2500);
+        await sleep(downMs);
         await redis.start();
         log('fault: redis back');
         return;
       }
       case 'postgresRestart': {
-        const mode = choice < 0.5 ? 'fast' : 'immediate';
-        log(`fault: postgres restart -m ${mode}`);
-        await postgres.restart(mode);
+        const mode = random.pick(['fast', 'immediate', 'down'] as const);
+        if (mode === 'down') {
+          const downMs = Math.round(random.between(2000, 8000));
+          log(`fault: postgres stop -m immediate, down ${downMs} ms`);
+          await postgres.stop();
+          await sleep(downMs);
+          await postgres.start();
+        } else {
+          log(`fault: postgres restart -m ${mode}`);
+          await postgres.restart(mode);
+        }
         log('fault: postgres back');
         return;
       }
       case 'smtpOutage': {
-        const ms = Math.round(8000 + choice * 12000);
+        const ms = Math.round(random.between(8000, 20000));
         log(`fault: smtp down for ${ms} ms`);
         await smtp.stop();
         outages.push(
@@ -436,7 +482,7 @@ class FaultInjector {
       }
       case 'feedFault': {
         const kind = choice < 0.5 ? 'garbage' : 'rate-limited';
-        const ms = Math.round(10000 + choice * 20000);
+        const ms = Math.round(random.between(10000, 30000));
         const feedId = publisher.injectFault(kind, ms);
         log(`fault: ${feedId} answers ${kind} for ${ms} ms`);
         return;

@@ -35,8 +35,15 @@ export class SmtpSink {
   beforeAccept: ((raw: string) => Promise<'accept' | 'drop'>) | null = null;
   port = 0;
 
+  /**
+   * `closeTimeoutMs`: how long `stop` lets open connections finish before it answers them 421 and
+   * closes them (smtp-server's default, 30 s, lets a pooled client keep sending through an "outage").
+   */
+  constructor(private readonly options: { closeTimeoutMs?: number } = {}) {}
+
   async start(port = this.port): Promise<this> {
     const server = new SMTPServer({
+      ...(this.options.closeTimeoutMs ? { closeTimeout: this.options.closeTimeoutMs } : {}),
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
