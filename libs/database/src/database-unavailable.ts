@@ -19,9 +19,11 @@ const UNAVAILABLE_MESSAGES = [
  * failover, a full connection table), not that the query was wrong: the caller may retry shortly.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
+  // Duck-typed, not `instanceof Error`: socket errors come from Node's own realm, which is not the
+  // caller's under a VM sandbox (Jest).
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (UNAVAILABLE_STATES.has(code) || code.startsWith('08'))) return true;
   if (typeof code === 'string' && UNAVAILABLE_SOCKET_CODES.has(code)) return true;
-  return UNAVAILABLE_MESSAGES.some((message) => error.message.startsWith(message));
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.startsWith(m));
 }
