@@ -113,6 +113,12 @@ export class AppProcess {
     await gone;
   }
 
+  /** For a process about to exit at once. */
+  killSync(): void {
+    this.stopping = true;
+    this.child?.kill('SIGKILL');
+  }
+
   running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -1,6 +1,6 @@
 // The soak's own PostgreSQL cluster and redis-server: private temp dirs, free loopback ports, started,
 // restarted and stopped only through the handles here (a fault never touches anything else).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
   chownSync,
   existsSync,
@@ -158,6 +158,29 @@ export class PostgresCluster {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+
+  /** For a process about to exit at once (a second Ctrl-C): stop the cluster and remove its dir. */
+  destroySync(): void {
+    if (existsSync(join(this.dir, 'data', 'postmaster.pid'))) {
+      const cmd = this.wrap([
+        this.pgCtl,
+        '-D',
+        join(this.dir, 'data'),
+        '-w',
+        '-t',
+        '20',
+        '-m',
+        'immediate',
+        'stop',
+      ]);
+      try {
+        execFileSync(cmd[0], cmd.slice(1), { stdio: 'ignore' });
+      } catch {
+        // already stopping
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 /** PING over a raw socket (no redis-cli needed). */
@@ -242,6 +265,12 @@ export class RedisServer {
 
   async destroy(): Promise<void> {
     await this.stop('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** For a process about to exit at once: kill the server and remove its dir. */
+  destroySync(): void {
+    this.child?.kill('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -29,7 +29,11 @@ async function main(): Promise<number> {
   const soak = new Soak({ minutes, seed, feeds, drainTimeoutSeconds, logDir: values.logs, log });
   let interrupted = false;
   const onSignal = () => {
-    if (interrupted) process.exit(130);
+    if (interrupted) {
+      log('interrupted again: killing everything the soak started');
+      soak.abortNow();
+      process.exit(130);
+    }
     interrupted = true;
     log('interrupted: stopping everything the soak started');
     soak.abort();

@@ -50,10 +50,22 @@ function feedFormats(count: number): FeedFormat[] {
 }
 
 class Resources {
-  private readonly closers: { name: string; close: () => Promise<unknown> }[] = [];
+  private readonly closers: { name: string; close: () => Promise<unknown>; closeSync?: () => void }[] = [];
 
-  add(name: string, close: () => Promise<unknown>): void {
-    this.closers.push({ name, close });
+  /** `closeSync`: what still can be done when the process must exit now (a second Ctrl-C). */
+  add(name: string, close: () => Promise<unknown>, closeSync?: () => void): void {
+    this.closers.push({ name, close, closeSync });
+  }
+
+  closeAllSync(): void {
+    while (this.closers.length) {
+      const { closeSync } = this.closers.pop()!;
+      try {
+        closeSync?.();
+      } catch {
+        // best effort: the process exits next
+      }
+    }
   }
 
   async closeAll(log: (line: string) => void): Promise<void> {
@@ -75,6 +87,11 @@ export class Soak {
     this.aborted = true;
   }
 
+  /** A second Ctrl-C: kill what the soak started and remove its temp dirs, synchronously. */
+  abortNow(): void {
+    this.resources.closeAllSync();
+  }
+
   async run(): Promise<SoakResult> {
     try {
       return await this.runInside();
@@ -88,13 +105,23 @@ export class Soak {
     const durationMs = Math.round(minutes * 60000);
     log(`soak: ${minutes} min, seed ${seed}`);
     const logDir = this.options.logDir ?? mkdtempSync(join(tmpdir(), 'fw-soak-logs-'));
-    if (!this.options.logDir)
-      this.resources.add('log dir', async () => rmSync(logDir, { recursive: true, force: true }));
+    if (!this.options.logDir) {
+      const removeLogs = () => rmSync(logDir, { recursive: true, force: true });
+      this.resources.add('log dir', async () => removeLogs(), removeLogs);
+    }
 
     const postgres = await PostgresCluster.create();
-    this.resources.add('postgres', () => postgres.destroy());
+    this.resources.add(
+      'postgres',
+      () => postgres.destroy(),
+      () => postgres.destroySync(),
+    );
     const redis = await RedisServer.create();
-    this.resources.add('redis', () => redis.destroy());
+    this.resources.add(
+      'redis',
+      () => redis.destroy(),
+      () => redis.destroySync(),
+    );
     // Stopped, it drops its connections at once, as a server going down does.
     const smtp = await new SmtpSink({ closeTimeoutMs: 200 }).start();
     this.resources.add('smtp', () => smtp.stop());
@@ -130,6 +157,7 @@ export class Soak {
       LOG_LEVEL: 'info',
     };
 
+    this.stopIfAborted();
     const migrated = await runCli(['migrate'], env);
     if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     const keyOutput = await runCli(['keys', 'create', '--scope', 'admin', '--name', 'soak'], env);
@@ -146,7 +174,13 @@ export class Soak {
     ];
     const scheduler = await AppProcess.create('scheduler', 'scheduler', env, logDir);
     const apps = [api, ...workers, scheduler];
-    for (const app of apps) this.resources.add(app.name, () => app.close());
+    for (const app of apps)
+      this.resources.add(
+        app.name,
+        () => app.close(),
+        () => app.killSync(),
+      );
+    this.stopIfAborted();
     await api.start();
     const admin = new AdminClient(`http://127.0.0.1:${api.port}`, adminKey);
     for (const feed of publisher.list())
@@ -159,7 +193,9 @@ export class Soak {
         intervalMinutes: 1,
       });
     for (const subscription of SUBSCRIPTIONS) await admin.post('/v1/subscriptions', subscription);
+    this.stopIfAborted();
     await Promise.all([...workers, scheduler].map((app) => app.start()));
+    this.stopIfAborted();
     log(`apps running: ${apps.map((a) => `${a.name} pid ${a.pid} :${a.port}`).join(', ')}`);
 
     // Apps that die on their own are restarted, as an orchestrator would, and counted as crashes.
@@ -233,6 +269,10 @@ export class Soak {
       crashes,
       api: dashboard.counts,
     };
+  }
+
+  private stopIfAborted(): void {
+    if (this.aborted) throw new Error('aborted');
   }
 
   private async sleepUnlessAborted(ms: number): Promise<void> {
