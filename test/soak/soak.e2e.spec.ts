@@ -50,6 +50,7 @@ describe('soak', () => {
 
     expect({ code, context }).toEqual({ code: 0, context });
     expect(result.bench).toBe('soak');
+    expect(result.verify).toBe('ok');
     expect(result.itemsPublished).toBeGreaterThan(50);
     expect(result.itemsIngested).toBe(result.itemsPublished);
     expect(result.lost).toBe(0);

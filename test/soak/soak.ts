@@ -31,7 +31,7 @@ export interface SoakResult extends Tally {
   minutes: number;
   seed: number;
   faults: Record<`${FaultKind}s`, number>;
-  verify: 'ok' | 'failed' | 'unavailable';
+  verify: 'ok' | 'failed';
   drained: boolean;
   crashes: number;
   /** What a dashboard polling the api saw meanwhile (503: a dependency was down). */
@@ -384,7 +384,6 @@ async function drainState(
 
 /** `verify --json`'s contract: exit 0 and {"ok": true} when every check passes. */
 function verdict(result: { code: number | null; stdout: string; stderr: string }): SoakResult['verify'] {
-  if (/unknown command 'verify'/.test(result.stderr)) return 'unavailable';
   const line = result.stdout.trim().split('\n').pop() ?? '';
   try {
     const parsed = JSON.parse(line) as { ok?: unknown };
