@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -11,12 +12,15 @@ import { AlertMailService, type MailJobContext } from '@frictionwatch/alerts';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { FeedFetchService } from '@frictionwatch/feeds';
 import { ItemClassificationService } from '@frictionwatch/items';
+import { Metrics } from '@frictionwatch/observability';
 import {
   closeWorker,
   createRedisConnection,
   QUEUE_NAMES,
+  QueueWorkers,
   startQueueWorker,
   type JobHandlers,
+  type JobOutcome,
 } from '@frictionwatch/queues';
 
 function mailJob(job: Job, correlationId: string): MailJobContext {
@@ -33,7 +37,9 @@ function mailJob(job: Job, correlationId: string): MailJobContext {
  * workload. Handlers are a line each: the work is in the services.
  */
 @Injectable()
-export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QueueConsumers
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('worker');
   private readonly workers: Worker[] = [];
   private connection: Redis | null = null;
@@ -43,12 +49,20 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     private readonly feedFetch: FeedFetchService,
     private readonly classification: ItemClassificationService,
     private readonly mail: AlertMailService,
+    private readonly metrics: Metrics,
+    private readonly running: QueueWorkers,
   ) {}
 
   private handlers(): JobHandlers {
     return {
-      'fetch-feed': (data, job) =>
-        this.feedFetch.fetchFeed(data.feedId, { correlationId: data.correlationId, causationId: job.id }),
+      'fetch-feed': async (data, job) => {
+        const result = await this.feedFetch.fetchFeed(data.feedId, {
+          correlationId: data.correlationId,
+          causationId: job.id,
+        });
+        this.metrics.feedFetches.inc({ feed: data.feedId, outcome: result.outcome });
+        return result;
+      },
       'classify-items': (data, job) =>
         this.classification.classify(
           data.items.map((item) => item.itemId),
@@ -88,20 +102,41 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
         concurrency: concurrency[queue] ?? 1,
         lockMs: this.config.WORKER_LOCK_MS,
         limiter: limiter[queue],
+        onFinished: (outcome) => this.countJob(outcome),
       });
-      worker.on('failed', (job, error) =>
-        this.logger.warn(`job ${job?.name} ${job?.id} failed: ${error.message}`),
-      );
       this.workers.push(worker);
+      this.running.add(worker);
     }
     this.logger.log(`consuming queues: ${wanted.join(', ')}`);
   }
 
-  /** Stops taking jobs, lets the ones in flight finish within the bound, then closes the connection. */
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all(
-      this.workers.map((worker) => closeWorker(worker, this.config.WORKER_SHUTDOWN_TIMEOUT_MS)),
+  private countJob({ queue, job, outcome, seconds }: JobOutcome): void {
+    (outcome === 'completed' ? this.metrics.jobsCompleted : this.metrics.jobsFailed).inc({ queue, job });
+    this.metrics.jobDuration.observe({ queue, job, outcome }, seconds);
+  }
+
+  /**
+   * Before anything else closes (queues, the pool, the parser threads): stop taking jobs and let the
+   * ones in flight finish within WORKER_SHUTDOWN_TIMEOUT_MS. A job still running then stays locked
+   * and is taken back by another worker after WORKER_LOCK_MS: never lost, never applied twice (its
+   * appends are idempotent).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const results = await Promise.all(
+      this.workers.map(async (worker) => ({
+        queue: worker.name,
+        result: await closeWorker(worker, this.config.WORKER_SHUTDOWN_TIMEOUT_MS),
+      })),
     );
+    const late = results.filter((r) => r.result === 'timed_out').map((r) => r.queue);
+    if (late.length)
+      this.logger.warn(
+        `jobs still running after ${this.config.WORKER_SHUTDOWN_TIMEOUT_MS} ms on ${late.join(', ')}: left to be taken back`,
+      );
+    else if (results.length) this.logger.log('queue workers stopped; no job in flight');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.connection?.quit().catch(() => this.connection?.disconnect());
   }
 }

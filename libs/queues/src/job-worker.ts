@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { withLogContext } from '@frictionwatch/observability';
 import { QUEUE_OF, type JobName, type JobPayloads } from './jobs';
 
 export type JobHandler<N extends JobName> = (
@@ -19,7 +21,20 @@ export interface WorkerOptions {
   lockMs?: number;
   /** At most `max` jobs per `duration` ms across every worker of the queue. */
   limiter?: { max: number; duration: number };
+  /** Told how each attempt ended and how long it ran (metrics). */
+  onFinished?: (outcome: JobOutcome) => void;
 }
+
+export interface JobOutcome {
+  queue: string;
+  job: string;
+  outcome: 'completed' | 'failed';
+  seconds: number;
+  /** What the handler returned (completed) or threw (failed). */
+  result: unknown;
+}
+
+const logger = new Logger('jobs');
 
 /**
  * A BullMQ worker for one queue that dispatches each job by name to its handler. A job name without a
@@ -32,11 +47,54 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
   if (missing.length) throw new Error(`Queue ${queueName}: no handler for job(s) ${missing.join(', ')}`);
   const worker = new Worker(
     queueName,
-    async (job: Job) => {
-      const handler = handlers[job.name as JobName] as JobHandler<JobName> | undefined;
-      if (!handler) throw new UnrecoverableError(`No handler for job ${job.name} on queue ${queueName}`);
-      return handler(job.data as JobPayloads[JobName], job as Job<JobPayloads[JobName]>);
-    },
+    // Every line logged while a job runs carries its correlation id (from the job's data, passed on
+    // to the events it appends and the jobs those cause) and its job id.
+    (job: Job) =>
+      withLogContext(
+        {
+          correlationId: (job.data as { correlationId?: string }).correlationId,
+          jobId: job.id,
+          job: job.name,
+          queue: queueName,
+        },
+        async () => {
+          const handler = handlers[job.name as JobName] as JobHandler<JobName> | undefined;
+          const started = process.hrtime.bigint();
+          const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+          try {
+            if (!handler)
+              throw new UnrecoverableError(`No handler for job ${job.name} on queue ${queueName}`);
+            const result = await handler(job.data as JobPayloads[JobName], job as Job<JobPayloads[JobName]>);
+            const took = seconds();
+            logger.log({ msg: 'job completed', attempt: job.attemptsMade + 1, durationMs: ms(took), result });
+            options.onFinished?.({
+              queue: queueName,
+              job: job.name,
+              outcome: 'completed',
+              seconds: took,
+              result,
+            });
+            return result;
+          } catch (error) {
+            const took = seconds();
+            logger.warn({
+              msg: 'job failed',
+              attempt: job.attemptsMade + 1,
+              attempts: job.opts.attempts ?? 1,
+              durationMs: ms(took),
+              error: (error as Error).message,
+            });
+            options.onFinished?.({
+              queue: queueName,
+              job: job.name,
+              outcome: 'failed',
+              seconds: took,
+              result: error,
+            });
+            throw error;
+          }
+        },
+      ),
     {
       connection: options.connection,
       prefix: options.prefix,
@@ -50,6 +108,8 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
   worker.on('error', () => undefined); // connection errors: the worker reconnects by itself
   return worker;
 }
+
+const ms = (seconds: number) => Math.round(seconds * 10000) / 10;
 
 /** Stops taking jobs and waits for those in flight, at most `timeoutMs` (worker.close has no bound). */
 export async function closeWorker(worker: Worker, timeoutMs: number): Promise<'closed' | 'timed_out'> {
