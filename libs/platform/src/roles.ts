@@ -65,6 +65,8 @@ export async function startRoles(
   const nestLogger = new NestPinoLogger(pino);
   Logger.overrideLogger(nestLogger);
   const logger = new Logger('frictionwatch');
+  // Where this process connects; the logger removes every password from the line.
+  logger.log(`Postgres ${config.DATABASE_URL}, Redis ${config.REDIS_URL}, SMTP ${config.SMTP_URL}`);
   await prepareDatabase(config, {
     migrate: options.migrate,
     seed: options.migrate && config.SEED_ON_START,

@@ -1,0 +1,228 @@
+import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
+import { FeedRegistry } from '@frictionwatch/feeds';
+import { registerEventTypes } from '@frictionwatch/platform';
+import { createRedisConnection, JobQueue } from '@frictionwatch/queues';
+import {
+  createTestDatabase,
+  feedSpec,
+  TEST_REDIS_URL,
+  testQueuePrefix,
+  type TestDatabase,
+} from '@frictionwatch/testing';
+import { readModelsSettled } from '../support/api-app';
+import { FeedServer } from '../support/feed-server';
+import { finished, listeningOn, runTs } from '../support/processes';
+
+const DB_PASSWORD = 'db-pass-never-logged-7f3a';
+const SMTP_PASSWORD = 'smtp-pass-never-logged-91c2';
+
+function rss(count: number): string {
+  const items = Array.from(
+    { length: count },
+    (_, i) =>
+      `<item><title>European Commission imposes anti-dumping duties on Chinese solar panels ${i}</title><link>https://feeds.example.test/ops/${i}</link><guid>ops-${i}</guid><pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate><description>Duties on imports of photovoltaic modules originating in the People's Republic of China.</description></item>`,
+  ).join('');
+  return `<?xml version="1.0"?><rss version="2.0"><channel><title>Ops</title><link>https://feeds.example.test/</link><description>d</description>${items}</channel></rss>`;
+}
+
+/** A metric's value in Prometheus text (the sample with exactly these labels), or null. */
+function sample(text: string, name: string, labels: string): number | null {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : null;
+}
+
+type LogLine = Record<string, unknown>;
+const logLines = (output: string): LogLine[] =>
+  output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine);
+
+/**
+ * The worker and scheduler roles as real processes: each serves health and metrics on its own port
+ * (no /v1), the worker's metrics move with real work against a feed server, its log lines are JSON
+ * carrying the correlation id of the job they belong to, and no password reaches the output.
+ */
+describe('operations: worker and scheduler processes', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  let jobs: JobQueue;
+  const redis = createRedisConnection(TEST_REDIS_URL, 'ops-e2e');
+  const queue = testQueuePrefix();
+  const server = new FeedServer();
+  let worker: ReturnType<typeof runTs>;
+  let scheduler: ReturnType<typeof runTs>;
+  let workerUrl: string;
+  let schedulerUrl: string;
+
+  const env = () => ({
+    DATABASE_URL: database.url.replace('://root@', `://root:${DB_PASSWORD}@`),
+    SMTP_URL: `smtp://alerts:${SMTP_PASSWORD}@127.0.0.1:1025`,
+    QUEUE_PREFIX: queue.prefix,
+    FETCH_ALLOW_PRIVATE_NETWORKS: 'true',
+    PROJECTION_POLL_INTERVAL_MS: '100',
+    LOG_LEVEL: 'debug',
+  });
+
+  async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 40000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await probe())) {
+      if (Date.now() > deadline) throw new Error(`${what} not reached: ${worker.output.stdout.slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function count(type: string): Promise<number> {
+    const { rows } = await database.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM events WHERE event_type = $1',
+      [type],
+    );
+    return rows[0].n;
+  }
+
+  async function fetchJob(feedId: string, id: string, correlationId: string): Promise<void> {
+    await jobs.enqueue([{ name: 'fetch-feed', data: { feedId, slot: id, correlationId }, jobId: id }]);
+    await until(async () => (await jobs.queue('fetch').getJobState(id)) === 'completed', `job ${id}`);
+  }
+
+  beforeAll(async () => {
+    await server.start();
+    server.route('/ops.xml', (request, response) => {
+      if (request.headers['if-none-match'] === '"ops-1"') return void response.writeHead(304).end();
+      response.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"ops-1"' }).end(rss(20));
+    });
+    database = await createTestDatabase();
+    store = new PostgresEventStore(database.pool, registerEventTypes(new EventRegistry()));
+    jobs = new JobQueue(redis, queue.prefix);
+    const feeds = new FeedRegistry(store);
+    await feeds.register(feedSpec('ops-feed', { url: server.url('/ops.xml') }));
+    await feeds.register(feedSpec('missing-feed', { url: server.url('/missing.xml') }));
+    worker = runTs('apps/worker/src/main.ts', [], { ...env(), WORKER_QUEUES: 'fetch,classify' });
+    scheduler = runTs('apps/scheduler/src/main.ts', [], { ...env(), SCHEDULER_TICK_SECONDS: '3600' });
+    [workerUrl, schedulerUrl] = await Promise.all([
+      listeningOn(worker, 60000),
+      listeningOn(scheduler, 60000),
+    ]);
+    await readModelsSettled(database.pool, ['feeds']);
+  });
+
+  afterAll(async () => {
+    for (const child of [worker, scheduler])
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await jobs.close();
+    redis.disconnect();
+    await server.stop();
+    await queue.cleanup();
+    await database.drop();
+  });
+
+  it('each role listens on its own port and serves only health and metrics', async () => {
+    expect(workerUrl).not.toBe(schedulerUrl);
+    for (const base of [workerUrl, schedulerUrl]) {
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      expect((await fetch(`${base}/v1/items`)).status).toBe(404);
+      expect((await fetch(`${base}/docs`)).status).toBe(404);
+      expect((await fetch(`${base}/admin/queues`)).status).toBe(404);
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get('content-type')).toContain('text/plain');
+      expect(await metrics.text()).toContain('process_resident_memory_bytes');
+    }
+  });
+
+  it('the worker is ready when Postgres, Redis and each of its queue workers are; the scheduler runs none', async () => {
+    const ready = await fetch(`${workerUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      info: {
+        postgres: { status: 'up' },
+        redis: { status: 'up' },
+        queues: {
+          status: 'up',
+          workers: 2,
+          fetch: { running: true, redis: 'ready' },
+          classify: { running: true, redis: 'ready' },
+        },
+      },
+    });
+    const schedulerReady = await fetch(`${schedulerUrl}/health/ready`);
+    expect(await schedulerReady.json()).toMatchObject({ status: 'ok', info: { queues: { workers: 0 } } });
+  });
+
+  it("the worker's metrics count fetches by outcome, jobs, events appended, and read queue depths and projection lag", async () => {
+    await fetchJob('ops-feed', 'ops-1', 'corr-ops-fetched');
+    await until(async () => (await count('ItemClassified')) === 20, '20 items classified');
+    await fetchJob('ops-feed', 'ops-2', 'corr-ops-not-modified');
+    await fetchJob('missing-feed', 'ops-3', 'corr-ops-failed');
+    await until(
+      async () => (await jobs.queue('classify').getJobCounts('active', 'waiting')).active === 0,
+      'classify queue idle',
+    );
+
+    const text = await (await fetch(`${workerUrl}/metrics`)).text();
+    expect(sample(text, 'fw_feed_fetches_total', 'feed="ops-feed",outcome="fetched"')).toBe(1);
+    expect(sample(text, 'fw_feed_fetches_total', 'feed="ops-feed",outcome="not_modified"')).toBe(1);
+    expect(sample(text, 'fw_feed_fetches_total', 'feed="missing-feed",outcome="failed"')).toBe(1);
+    expect(sample(text, 'fw_jobs_completed_total', 'queue="fetch",job="fetch-feed"')).toBe(3);
+    expect(
+      sample(text, 'fw_jobs_completed_total', 'queue="classify",job="classify-items"'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'fw_job_duration_seconds_count', 'queue="fetch",job="fetch-feed",outcome="completed"'),
+    ).toBe(3);
+    expect(sample(text, 'fw_events_appended_total', 'type="ItemIngested"')).toBe(20);
+    expect(sample(text, 'fw_events_appended_total', 'type="ItemClassified"')).toBe(20);
+    expect(sample(text, 'fw_events_appended_total', 'type="FeedFetched"')).toBe(1);
+    expect(sample(text, 'fw_events_appended_total', 'type="FeedNotModified"')).toBe(1);
+    expect(sample(text, 'fw_events_appended_total', 'type="FeedFetchFailed"')).toBe(1);
+    expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="active"')).toBe(0);
+    expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="waiting"')).toBe(0);
+    expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="failed"')).toBe(0);
+    expect(sample(text, 'fw_projection_lag_positions', 'projection="items"')).toEqual(expect.any(Number));
+    expect(sample(text, 'fw_projection_lag_seconds', 'projection="feeds"')).toEqual(expect.any(Number));
+    expect(
+      sample(
+        text,
+        'fw_http_request_duration_seconds_count',
+        'method="GET",route="/health/ready",status="200"',
+      ),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('every line logged while a job runs is JSON with its correlation id, carried from the fetch into the classify job', () => {
+    const lines = logLines(worker.output.stdout);
+    expect(lines.length).toBeGreaterThan(0);
+    const jobLines = lines.filter((line) => line.jobId !== undefined);
+    const fetchLines = jobLines.filter((line) => line.job === 'fetch-feed');
+    expect(fetchLines.map((line) => line.correlationId).sort()).toEqual(
+      ['corr-ops-failed', 'corr-ops-fetched', 'corr-ops-not-modified'].sort(),
+    );
+    expect(fetchLines.find((line) => line.jobId === 'ops-1')).toMatchObject({
+      msg: 'job completed',
+      correlationId: 'corr-ops-fetched',
+      queue: 'fetch',
+      result: { outcome: 'fetched', newItems: 20 },
+    });
+    const classifyLines = jobLines.filter((line) => line.job === 'classify-items');
+    expect(classifyLines.length).toBeGreaterThan(0);
+    for (const line of classifyLines) expect(line.correlationId).toBe('corr-ops-fetched');
+  });
+
+  it('stops on SIGTERM with exit code 0, and no password ever reached the output', async () => {
+    const [workerDone, schedulerDone] = [finished(worker), finished(scheduler)];
+    worker.kill('SIGTERM');
+    scheduler.kill('SIGINT');
+    const [w, s] = await Promise.all([workerDone, schedulerDone]);
+    expect(w.code).toBe(0);
+    expect(s.code).toBe(0);
+    expect(w.stdout).toContain('shut down cleanly');
+    for (const output of [w.stdout + w.stderr, s.stdout + s.stderr]) {
+      // Each process names where it connects, with the passwords replaced.
+      expect(output).toContain('postgres://root:[redacted]@127.0.0.1');
+      expect(output).toContain('smtp://alerts:[redacted]@127.0.0.1:1025');
+      expect(output).not.toContain(DB_PASSWORD);
+      expect(output).not.toContain(SMTP_PASSWORD);
+    }
+  });
+});
