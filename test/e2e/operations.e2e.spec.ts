@@ -1,3 +1,4 @@
+import { SubscriptionCommands, SubscriptionSpecSchema } from '@frictionwatch/alerts';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
 import { FeedRegistry } from '@frictionwatch/feeds';
 import { registerEventTypes } from '@frictionwatch/platform';
@@ -5,6 +6,7 @@ import { createRedisConnection, JobQueue } from '@frictionwatch/queues';
 import {
   createTestDatabase,
   feedSpec,
+  SmtpSink,
   TEST_REDIS_URL,
   testQueuePrefix,
   type TestDatabase,
@@ -27,7 +29,8 @@ function rss(count: number): string {
 
 /** A metric's value in Prometheus text (the sample with exactly these labels), or null. */
 function sample(text: string, name: string, labels: string): number | null {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+  const prefix = labels ? `${name}{${labels}} ` : `${name} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : null;
 }
 
@@ -50,6 +53,7 @@ describe('operations: worker and scheduler processes', () => {
   const redis = createRedisConnection(TEST_REDIS_URL, 'ops-e2e');
   const queue = testQueuePrefix();
   const server = new FeedServer();
+  const sink = new SmtpSink({ credentials: { user: 'alerts', password: SMTP_PASSWORD } });
   let worker: ReturnType<typeof runTs>;
   let scheduler: ReturnType<typeof runTs>;
   let workerUrl: string;
@@ -57,7 +61,8 @@ describe('operations: worker and scheduler processes', () => {
 
   const env = () => ({
     DATABASE_URL: database.url.replace('://root@', `://root:${DB_PASSWORD}@`),
-    SMTP_URL: `smtp://alerts:${SMTP_PASSWORD}@127.0.0.1:1025`,
+    SMTP_URL: `smtp://alerts:${SMTP_PASSWORD}@127.0.0.1:${sink.port}?ignoreTLS=true`,
+    ALERTS_TOKEN_SECRET: 'operations-test-token-secret',
     QUEUE_PREFIX: queue.prefix,
     FETCH_ALLOW_PRIVATE_NETWORKS: 'true',
     PROJECTION_POLL_INTERVAL_MS: '100',
@@ -86,7 +91,7 @@ describe('operations: worker and scheduler processes', () => {
   }
 
   beforeAll(async () => {
-    await server.start();
+    await Promise.all([server.start(), sink.start()]);
     server.route('/ops.xml', (request, response) => {
       if (request.headers['if-none-match'] === '"ops-1"') return void response.writeHead(304).end();
       response.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"ops-1"' }).end(rss(20));
@@ -97,7 +102,10 @@ describe('operations: worker and scheduler processes', () => {
     const feeds = new FeedRegistry(store);
     await feeds.register(feedSpec('ops-feed', { url: server.url('/ops.xml') }));
     await feeds.register(feedSpec('missing-feed', { url: server.url('/missing.xml') }));
-    worker = runTs('apps/worker/src/main.ts', [], { ...env(), WORKER_QUEUES: 'fetch,classify' });
+    await new SubscriptionCommands(store, { doubleOptIn: false }).create(
+      SubscriptionSpecSchema.parse({ recipient: 'ops@example.org', name: 'Everything', filters: {} }),
+    );
+    worker = runTs('apps/worker/src/main.ts', [], env());
     scheduler = runTs('apps/scheduler/src/main.ts', [], { ...env(), SCHEDULER_TICK_SECONDS: '3600' });
     [workerUrl, schedulerUrl] = await Promise.all([
       listeningOn(worker, 60000),
@@ -111,7 +119,7 @@ describe('operations: worker and scheduler processes', () => {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await jobs.close();
     redis.disconnect();
-    await server.stop();
+    await Promise.all([server.stop(), sink.stop()]);
     await queue.cleanup();
     await database.drop();
   });
@@ -140,9 +148,10 @@ describe('operations: worker and scheduler processes', () => {
         redis: { status: 'up' },
         queues: {
           status: 'up',
-          workers: 2,
+          workers: 3,
           fetch: { running: true, redis: 'ready' },
           classify: { running: true, redis: 'ready' },
+          email: { running: true, redis: 'ready' },
         },
       },
     });
@@ -153,6 +162,8 @@ describe('operations: worker and scheduler processes', () => {
   it("the worker's metrics count fetches by outcome, jobs, events appended, and read queue depths and projection lag", async () => {
     await fetchJob('ops-feed', 'ops-1', 'corr-ops-fetched');
     await until(async () => (await count('ItemClassified')) === 20, '20 items classified');
+    // The subscription matches everything: up to the hourly cap of immediate mails go out.
+    await until(async () => (await count('AlertDelivered')) === 20, '20 alerts delivered');
     await fetchJob('ops-feed', 'ops-2', 'corr-ops-not-modified');
     await fetchJob('missing-feed', 'ops-3', 'corr-ops-failed');
     await until(
@@ -176,6 +187,10 @@ describe('operations: worker and scheduler processes', () => {
     expect(sample(text, 'fw_events_appended_total', 'type="FeedFetched"')).toBe(1);
     expect(sample(text, 'fw_events_appended_total', 'type="FeedNotModified"')).toBe(1);
     expect(sample(text, 'fw_events_appended_total', 'type="FeedFetchFailed"')).toBe(1);
+    expect(sample(text, 'fw_events_appended_total', 'type="AlertRaised"')).toBe(20);
+    expect(sample(text, 'fw_mails_sent_total', '')).toBe(20);
+    expect(sink.logins.length).toBeGreaterThan(0); // the SMTP password was used, and must not be logged
+    expect(sample(text, 'fw_jobs_completed_total', 'queue="email",job="send-alert"')).toBe(20);
     expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="active"')).toBe(0);
     expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="waiting"')).toBe(0);
     expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="failed"')).toBe(0);
@@ -190,7 +205,7 @@ describe('operations: worker and scheduler processes', () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
-  it('every line logged while a job runs is JSON with its correlation id, carried from the fetch into the classify job', () => {
+  it('every line logged while a job runs is JSON with its correlation id, carried from the fetch through classification to the alert mails', () => {
     const lines = logLines(worker.output.stdout);
     expect(lines.length).toBeGreaterThan(0);
     const jobLines = lines.filter((line) => line.jobId !== undefined);
@@ -207,6 +222,10 @@ describe('operations: worker and scheduler processes', () => {
     const classifyLines = jobLines.filter((line) => line.job === 'classify-items');
     expect(classifyLines.length).toBeGreaterThan(0);
     for (const line of classifyLines) expect(line.correlationId).toBe('corr-ops-fetched');
+    const mailLines = jobLines.filter((line) => line.job === 'send-alert');
+    expect(mailLines).toHaveLength(20);
+    for (const line of mailLines)
+      expect(line).toMatchObject({ correlationId: 'corr-ops-fetched', queue: 'email', msg: 'job completed' });
   });
 
   it('stops on SIGTERM with exit code 0, and no password ever reached the output', async () => {
@@ -220,7 +239,7 @@ describe('operations: worker and scheduler processes', () => {
     for (const output of [w.stdout + w.stderr, s.stdout + s.stderr]) {
       // Each process names where it connects, with the passwords replaced.
       expect(output).toContain('postgres://root:[redacted]@127.0.0.1');
-      expect(output).toContain('smtp://alerts:[redacted]@127.0.0.1:1025');
+      expect(output).toContain(`smtp://alerts:[redacted]@127.0.0.1:${sink.port}`);
       expect(output).not.toContain(DB_PASSWORD);
       expect(output).not.toContain(SMTP_PASSWORD);
     }
