@@ -36,6 +36,7 @@ export function observeHttp(fastify: FastifyInstance, metrics: Metrics, logger: 
     );
     if (logger) {
       const line = {
+        context: 'http',
         requestId: request.id,
         method: request.method,
         route,

@@ -48,7 +48,12 @@ function prettyStream(options: LoggerOptions): DestinationStream | null {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pretty = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
-    return pretty({ sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' });
+    return pretty({
+      sync: true,
+      ignore: 'pid,hostname,roles,context',
+      messageFormat: '{if context}[{context}] {end}{msg}',
+      translateTime: 'SYS:HH:MM:ss.l',
+    });
   } catch {
     return null;
   }
