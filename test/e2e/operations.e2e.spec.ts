@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { SubscriptionCommands, SubscriptionSpecSchema } from '@frictionwatch/alerts';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
 import { FeedRegistry } from '@frictionwatch/feeds';
@@ -14,6 +15,14 @@ import {
 import { readModelsSettled } from '../support/api-app';
 import { FeedServer } from '../support/feed-server';
 import { finished, listeningOn, runTs } from '../support/processes';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 const DB_PASSWORD = 'db-pass-never-logged-7f3a';
 const SMTP_PASSWORD = 'smtp-pass-never-logged-91c2';
@@ -243,5 +252,47 @@ describe('operations: worker and scheduler processes', () => {
       expect(output).not.toContain(DB_PASSWORD);
       expect(output).not.toContain(SMTP_PASSWORD);
     }
+  });
+});
+
+describe('operations: a worker whose Redis does not answer', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  it('serves HTTP but is not ready: Redis down and its queue workers not connected', async () => {
+    const port = await freePort();
+    const deadRedis = await freePort();
+    const child = runTs('apps/worker/src/main.ts', [], {
+      DATABASE_URL: database.url,
+      REDIS_URL: `redis://127.0.0.1:${deadRedis}`,
+      WORKER_QUEUES: 'fetch',
+      WORKER_PROJECTIONS: 'feeds',
+      WORKER_SHUTDOWN_TIMEOUT_MS: '3000',
+      PORT: String(port),
+    });
+    const done = finished(child);
+    try {
+      const base = await listeningOn(child, 60000);
+      expect(base).toBe(`http://127.0.0.1:${port}`);
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { error: Record<string, { status: string; fetch?: unknown }> };
+      expect(body.error.redis.status).toBe('down');
+      expect(body.error.queues).toMatchObject({
+        status: 'down',
+        fetch: { running: true, redis: 'connecting' },
+      });
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    // Closing does not wait for a Redis that never answers.
+    const exit = await done;
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toContain('closed by force');
   });
 });

@@ -14,6 +14,7 @@ import { FeedFetchService } from '@frictionwatch/feeds';
 import { ItemClassificationService } from '@frictionwatch/items';
 import { Metrics } from '@frictionwatch/observability';
 import {
+  closeRedis,
   closeWorker,
   createRedisConnection,
   QUEUE_NAMES,
@@ -131,12 +132,13 @@ export class QueueConsumers
     const late = results.filter((r) => r.result === 'timed_out').map((r) => r.queue);
     if (late.length)
       this.logger.warn(
-        `jobs still running after ${this.config.WORKER_SHUTDOWN_TIMEOUT_MS} ms on ${late.join(', ')}: left to be taken back`,
+        `queue workers of ${late.join(', ')} did not close within ${this.config.WORKER_SHUTDOWN_TIMEOUT_MS} ms ` +
+          `(jobs still running, or Redis not answering): closed by force; their jobs are taken back after WORKER_LOCK_MS`,
       );
     else if (results.length) this.logger.log('queue workers stopped; no job in flight');
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.connection?.quit().catch(() => this.connection?.disconnect());
+    if (this.connection) await closeRedis(this.connection);
   }
 }

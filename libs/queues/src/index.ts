@@ -7,6 +7,6 @@ export {
   type JobHandlers,
   type JobOutcome,
 } from './job-worker';
-export { createRedisConnection, redisOptionsFromUrl } from './redis-connection';
+export { createRedisConnection, closeRedis, redisOptionsFromUrl } from './redis-connection';
 export { QueuesModule, QUEUE_CONNECTION } from './queues.module';
 export { QueueWorkers, type QueueWorkerStatus } from './queue-workers';

@@ -119,6 +119,11 @@ export async function closeWorker(worker: Worker, timeoutMs: number): Promise<'c
   });
   const result = await Promise.race([worker.close().then(() => 'closed' as const), timeout]);
   clearTimeout(timer);
-  if (result === 'timed_out') await worker.close(true).catch(() => undefined);
+  // Forced, the close does not wait for jobs; bounded still, as it talks to Redis.
+  if (result === 'timed_out')
+    await Promise.race([
+      worker.close(true).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+    ]);
   return result;
 }

@@ -25,11 +25,27 @@ export class QueueWorkers {
         const running = worker.isRunning() && !worker.closing;
         if (!running) return { queue: worker.name, running, redis: 'closed' };
         const backend = worker.getBackend();
-        const client = await backend.client;
-        const blocking = await backend.blockingClient;
-        const statuses = [client.status, blocking?.status ?? 'ready'];
+        // The clients are promised once connected: still pending means not connected (yet).
+        const [client, blocking] = await Promise.all([
+          settledSoon(backend.client),
+          backend.blockingClient ? settledSoon(backend.blockingClient) : { status: 'ready' },
+        ]);
+        const statuses = [client?.status ?? 'connecting', blocking?.status ?? 'connecting'];
         return { queue: worker.name, running, redis: statuses.find((s) => s !== 'ready') ?? 'ready' };
       }),
     );
+  }
+}
+
+/** The promised value if it arrives within `ms`, else null. */
+async function settledSoon<T>(promise: Promise<T>, ms = 300): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise.catch(() => null), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

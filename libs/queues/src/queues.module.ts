@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { JobQueue } from './job-queue';
 import { QueueWorkers } from './queue-workers';
-import { createRedisConnection } from './redis-connection';
+import { closeRedis, createRedisConnection } from './redis-connection';
 
 export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
 
@@ -35,7 +35,8 @@ export class QueuesModule implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.jobs.close();
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    // The queues share this connection: with Redis gone their close would wait for it, so it is bounded.
+    await Promise.race([this.jobs.close(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    await closeRedis(this.connection);
   }
 }
