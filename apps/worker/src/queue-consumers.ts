@@ -105,6 +105,12 @@ export class QueueConsumers
         limiter: limiter[queue],
         onFinished: (outcome) => this.countJob(outcome),
       });
+      // A job whose worker died (its lock expired) is moved back to waiting by whichever worker notices.
+      worker.on('stalled', (jobId) =>
+        this.logger.warn(
+          `job ${jobId} on ${queue} stalled (its worker stopped renewing the lock): taken back`,
+        ),
+      );
       this.workers.push(worker);
       this.running.add(worker);
     }
