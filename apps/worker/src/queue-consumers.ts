@@ -10,6 +10,7 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AlertMailService, type MailJobContext } from '@frictionwatch/alerts';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
+import { PostgresEventStore } from '@frictionwatch/event-store';
 import { FeedFetchService } from '@frictionwatch/feeds';
 import { ItemClassificationService } from '@frictionwatch/items';
 import { Metrics } from '@frictionwatch/observability';
@@ -17,9 +18,12 @@ import {
   closeRedis,
   closeWorker,
   createRedisConnection,
+  jobFailedEvent,
+  jobStreamId,
   QUEUE_NAMES,
   QueueWorkers,
   startQueueWorker,
+  type JobFailed,
   type JobHandlers,
   type JobOutcome,
 } from '@frictionwatch/queues';
@@ -50,9 +54,23 @@ export class QueueConsumers
     private readonly feedFetch: FeedFetchService,
     private readonly classification: ItemClassificationService,
     private readonly mail: AlertMailService,
+    private readonly store: PostgresEventStore,
     private readonly metrics: Metrics,
     private readonly running: QueueWorkers,
   ) {}
+
+  /** Every job that gives up leaves a JobFailed in the log (`npm run cli -- verify` checks it). */
+  private async recordFailure(failure: JobFailed, correlationId?: string): Promise<void> {
+    try {
+      await this.store.append(jobStreamId(failure.queue, failure.jobId), [
+        jobFailedEvent(failure, correlationId),
+      ]);
+    } catch (error) {
+      this.logger.error(
+        `job ${failure.jobName} ${failure.jobId}: its failure could not be recorded: ${String(error)}`,
+      );
+    }
+  }
 
   private handlers(): JobHandlers {
     return {
@@ -104,6 +122,8 @@ export class QueueConsumers
         lockMs: this.config.WORKER_LOCK_MS,
         limiter: limiter[queue],
         onFinished: (outcome) => this.countJob(outcome),
+        onFinalFailure: (failure, job) =>
+          this.recordFailure(failure, (job.data as { correlationId?: string }).correlationId),
       });
       // A job whose worker died (its lock expired) is moved back to waiting by whichever worker notices.
       worker.on('stalled', (jobId) =>
@@ -111,6 +131,23 @@ export class QueueConsumers
           `job ${jobId} on ${queue} stalled (its worker stopped renewing the lock): taken back`,
         ),
       );
+      // Failed attempts are logged inside the job (with its correlation id); a job that stalled too
+      // often is failed by BullMQ without running: logged and recorded here instead.
+      worker.on('failed', (job, error) => {
+        if (!job || !/stalled more than allowable limit/.test(error.message)) return;
+        this.logger.warn(`job ${job.name} ${job.id} failed: ${error.message}`);
+        void this.recordFailure(
+          {
+            queue,
+            jobName: job.name,
+            jobId: String(job.id),
+            attempts: Math.max(1, job.attemptsMade),
+            error: error.message,
+            data: (job.data ?? {}) as Record<string, unknown>,
+          },
+          (job.data as { correlationId?: string }).correlationId,
+        );
+      });
       this.workers.push(worker);
       this.running.add(worker);
     }

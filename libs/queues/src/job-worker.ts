@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { withLogContext } from '@frictionwatch/observability';
+import type { JobFailed } from './job.events';
 import { QUEUE_OF, type JobName, type JobPayloads } from './jobs';
 
 export type JobHandler<N extends JobName> = (
@@ -23,6 +24,16 @@ export interface WorkerOptions {
   limiter?: { max: number; duration: number };
   /** Told how each attempt ended and how long it ran (metrics). */
   onFinished?: (outcome: JobOutcome) => void;
+  /**
+   * Called with the job's last failure before the job moves to the failed set (its last attempt, or
+   * an unrecoverable error): records the failure (a JobFailed event). If it throws, the job still fails.
+   */
+  onFinalFailure?: (failure: JobFailed, job: Job) => Promise<void>;
+}
+
+/** Whether this failed attempt is the job's last: BullMQ moves it to the failed set next. */
+export function isFinalAttempt(job: Job, error: unknown): boolean {
+  return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
 export interface JobOutcome {
@@ -77,12 +88,13 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
             return result;
           } catch (error) {
             const took = seconds();
+            const final = isFinalAttempt(job, error);
             logger.warn({
-              msg: 'job failed',
+              msg: final ? 'job failed for good' : 'job failed',
               attempt: job.attemptsMade + 1,
               attempts: job.opts.attempts ?? 1,
               durationMs: ms(took),
-              error: (error as Error).message,
+              error: error instanceof Error ? error.message : String(error),
             });
             options.onFinished?.({
               queue: queueName,
@@ -91,6 +103,17 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
               seconds: took,
               result: error,
             });
+            if (options.onFinalFailure && final) {
+              const failure: JobFailed = {
+                queue: queueName,
+                jobName: job.name,
+                jobId: String(job.id),
+                attempts: job.attemptsMade + 1,
+                error: error instanceof Error ? error.message : String(error),
+                data: (job.data ?? {}) as Record<string, unknown>,
+              };
+              await options.onFinalFailure(failure, job).catch(() => undefined);
+            }
             throw error;
           }
         },
