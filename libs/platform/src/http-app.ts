@@ -2,7 +2,12 @@ import type { DynamicModule, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@frictionwatch/config';
-import { setupOpenApi } from '@frictionwatch/http-api';
+import {
+  clientErrorsAsProblems,
+  frameworkErrorsAsProblems,
+  refuseMalformedInput,
+  setupOpenApi,
+} from '@frictionwatch/http-api';
 
 /**
  * The api role's HTTP application, configured once for the real process and for the tests: Fastify
@@ -16,9 +21,16 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     root,
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
-    { bufferLogs: false, ...options },
+    new FastifyAdapter({
+      bodyLimit: 1024 * 1024,
+      // Errors answered before Nest sees the request are problem+json too.
+      frameworkErrors: frameworkErrorsAsProblems,
+      clientErrorHandler: clientErrorsAsProblems,
+    }),
+    // Body parsers are ours (refuseMalformedInput): JSON must be valid UTF-8.
+    { bufferLogs: false, bodyParser: false, ...options },
   );
+  refuseMalformedInput(app.getHttpAdapter().getInstance());
   setupOpenApi(app, config);
   return app;
 }
