@@ -1,11 +1,5 @@
-import {
-  Catch,
-  HttpException,
-  HttpStatus,
-  Logger,
-  type ArgumentsHost,
-  type ExceptionFilter,
-} from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { isDatabaseUnavailable } from '@frictionwatch/database';
@@ -78,7 +72,7 @@ export class ProblemFilter implements ExceptionFilter {
       };
     } else if (error instanceof HttpException) {
       const status = error.getStatus();
-      body = { type: 'about:blank', title: HttpStatus[status] ?? 'Error', status, detail: error.message };
+      body = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: error.message };
     } else if (isDatabaseUnavailable(error)) {
       this.logger.warn(
         `${request.method} ${request.url.split('?')[0]}: database unavailable: ${describe(error)}`,
