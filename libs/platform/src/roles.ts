@@ -49,9 +49,15 @@ export async function startRoles(
     closeOnSignals(app, logger);
     await app.listen(config.PORT, config.HOST);
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    const base = `http://${host}:${config.PORT}`;
     logger.log(
-      `${label} running; API listening on http://${host}:${config.PORT} (health: /health/ready, docs: /docs)`,
+      `${label} running; API listening on ${base} (docs: ${base}/docs, queues: ${base}/admin/queues, health: ${base}/health/ready)`,
     );
+    if (config.DEMO)
+      // The host only: SMTP_URL may carry a password.
+      logger.log(
+        `Demo mode: alert mails to ${config.DEMO_ALERT_RECIPIENT} via ${new URL(config.SMTP_URL).host}`,
+      );
     return app;
   }
   const app = await NestFactory.createApplicationContext(root);

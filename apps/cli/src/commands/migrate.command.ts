@@ -1,11 +1,13 @@
 import { loadConfigOrExit } from '@frictionwatch/config';
 import { prepareDatabase } from '@frictionwatch/platform';
 
-export async function migrate(): Promise<void> {
+/** `--seed`: then registers the sources (demo ones with DEMO=true), as `npm start` does on start. */
+export async function migrate(options: { seed?: boolean } = {}): Promise<void> {
   const config = loadConfigOrExit();
   let said = false;
   await prepareDatabase(config, {
     migrate: true,
+    seed: options.seed === true,
     log: (message) => {
       said = true;
       process.stdout.write(`${message}\n`);
