@@ -39,7 +39,13 @@ export class DemoFeedServer {
       response.end(request.method === 'HEAD' ? undefined : route.body);
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error: Error) =>
+        reject(
+          new Error(
+            `the demo feed server cannot listen on ${DEMO_FEEDS_HOST}:${port} (DEMO_FEEDS_PORT): ${error.message}`,
+          ),
+        ),
+      );
       server.listen(port, DEMO_FEEDS_HOST, () => resolve());
     });
     this.server = server;
