@@ -11,7 +11,10 @@ const ROLES = {
   api: { entry: 'apps/api/src/main.ts', about: 'the REST API (HTTP on HOST:PORT)' },
   worker: { entry: 'apps/worker/src/main.ts', about: 'queue consumers and projections (WORKER_QUEUES)' },
   scheduler: { entry: 'apps/scheduler/src/main.ts', about: 'enqueues due feeds and digests' },
-  all: { entry: 'apps/main.ts', about: 'api + worker + scheduler in one process; migrates and seeds on start' },
+  all: {
+    entry: 'apps/main.ts',
+    about: 'api + worker + scheduler in one process; migrates and seeds on start',
+  },
   migrate: { entry: CLI, args: ['migrate'], about: 'applies pending migrations (--seed: then seeds)' },
   cli: { entry: CLI, about: 'the command line: `cli --help` lists its commands' },
 };
@@ -35,7 +38,9 @@ if (!role) {
 // The long-running roles take no arguments: `--help` says what the role is instead of starting it.
 if (SERVERS.has(name) && rest.length > 0) {
   if (rest.includes('--help')) {
-    process.stdout.write(`${name}: ${role.about}\nIt takes no arguments; settings come from the environment.\n`);
+    process.stdout.write(
+      `${name}: ${role.about}\nIt takes no arguments; settings come from the environment.\n`,
+    );
     process.exit(0);
   }
   process.stderr.write(`the ${name} role takes no arguments (got: ${rest.join(' ')})\n`);
