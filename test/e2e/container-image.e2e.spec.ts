@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createTestDatabase,
@@ -76,10 +76,11 @@ describe('the container image (Dockerfile rehearsed on the host)', () => {
     runtime = rehearsal.stages.at(-1)!;
   }, 900_000);
 
+  // Removing a node_modules tree takes a while on a busy machine.
   afterAll(async () => {
-    rehearsal?.cleanup();
+    await rehearsal?.cleanup();
     await queue.cleanup();
-  });
+  }, 300_000);
 
   it('is two stages on a Node 20 slim image; the final one runs node directly as a non-root user', () => {
     expect(rehearsal.stages.map((s) => s.name)).toEqual(['deps', 'runtime']);
@@ -107,10 +108,10 @@ describe('the container image (Dockerfile rehearsed on the host)', () => {
     expect(existsInStage(runtime, '/app/libs/testing')).toBe(false);
     expect(existsInStage(runtime, '/app/libs/config/src/load-config.unit.spec.ts')).toBe(false);
     expect(existsInStage(runtime, '/app/seeds/demo/feeds/wto-news.atom.xml')).toBe(true);
-    // The postinstall ran and found the lockfile complete: `npm ci` left it as committed.
-    const deps = rehearsal.stages[0];
-    expect(readFileSync(join(deps.workdir, 'package-lock.json'), 'utf8')).toBe(
-      readFileSync(join(ROOT, 'package-lock.json'), 'utf8'),
+    // No install script ran: the native swc binding is there as its optional package.
+    const swc = readdirSync(join(runtime.workdir, 'node_modules', '@swc'));
+    expect(swc).toContain(
+      `core-${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}`,
     );
   });
 

@@ -1,14 +1,6 @@
 import { spawn } from 'node:child_process';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, posix, relative } from 'node:path';
 
@@ -115,7 +107,7 @@ function run(command: string, cwd: string, env: Record<string, string>): Promise
 export async function rehearseDockerfile(context: string): Promise<{
   base: string;
   stages: RehearsedStage[];
-  cleanup: () => void;
+  cleanup: () => Promise<void>;
 }> {
   const base = mkdtempSync(join(tmpdir(), 'fw-image-'));
   // Readable by an unprivileged user, as the image's files are by USER node.
@@ -215,7 +207,7 @@ export async function rehearseDockerfile(context: string): Promise<{
         throw new Error(`${where}: not known to the rehearsal; teach test/support/dockerfile-rehearsal.ts`);
     }
   }
-  return { base, stages, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+  return { base, stages, cleanup: () => rm(base, { recursive: true, force: true }) };
 }
 
 /** Whether a path exists under a stage's root (an image path such as /app/node_modules/jest). */

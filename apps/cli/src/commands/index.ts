@@ -5,7 +5,10 @@ export function registerCommands(program: Command): void {
   program
     .command('migrate')
     .description('apply pending database migrations (safe to run twice or from several processes)')
-    .option('--seed', 'then register the default sources (with DEMO=true: the demo sources and subscription)')
+    .option(
+      '--seed',
+      'then register the default sources as npm start does (DEMO=true: the demo ones; SEED_ON_START=false: none)',
+    )
     .action(async (options: { seed?: boolean }) => (await import('./migrate.command')).migrate(options));
 
   const projections = program.command('projections').description('inspect and rebuild projections');
