@@ -149,6 +149,25 @@ describe('the container image (Dockerfile rehearsed on the host)', () => {
     }
   });
 
+  it('migrate --seed seeds nothing with SEED_ON_START=false', async () => {
+    const database = await createTestDatabase();
+    try {
+      const result = await exited(
+        start(['migrate', '--seed'], { ...settings(database, 3000), SEED_ON_START: 'false' }),
+      );
+      expect({ code: result.code, stdout: result.stdout }).toEqual({
+        code: 0,
+        stdout: 'Database is up to date\n',
+      });
+      const { rows } = await database.pool.query(
+        "SELECT count(*)::int AS n FROM events WHERE event_type = 'FeedRegistered'",
+      );
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  });
+
   describe('against a database', () => {
     let database: TestDatabase;
     beforeAll(async () => (database = await createTestDatabase({ migrated: false })));
