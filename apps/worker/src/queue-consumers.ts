@@ -9,13 +9,17 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AlertMailService, type MailJobContext } from '@frictionwatch/alerts';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
+import { PostgresEventStore } from '@frictionwatch/event-store';
 import { FeedFetchService } from '@frictionwatch/feeds';
 import { ItemClassificationService } from '@frictionwatch/items';
 import {
   closeWorker,
   createRedisConnection,
+  jobFailedEvent,
+  jobStreamId,
   QUEUE_NAMES,
   startQueueWorker,
+  type JobFailed,
   type JobHandlers,
 } from '@frictionwatch/queues';
 
@@ -43,7 +47,21 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     private readonly feedFetch: FeedFetchService,
     private readonly classification: ItemClassificationService,
     private readonly mail: AlertMailService,
+    private readonly store: PostgresEventStore,
   ) {}
+
+  /** Every job that gives up leaves a JobFailed in the log (`npm run cli -- verify` checks it). */
+  private async recordFailure(failure: JobFailed, correlationId?: string): Promise<void> {
+    try {
+      await this.store.append(jobStreamId(failure.queue, failure.jobId), [
+        jobFailedEvent(failure, correlationId),
+      ]);
+    } catch (error) {
+      this.logger.error(
+        `job ${failure.jobName} ${failure.jobId}: its failure could not be recorded: ${String(error)}`,
+      );
+    }
+  }
 
   private handlers(): JobHandlers {
     return {
@@ -88,10 +106,25 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
         concurrency: concurrency[queue] ?? 1,
         lockMs: this.config.WORKER_LOCK_MS,
         limiter: limiter[queue],
+        onFinalFailure: (failure, job) =>
+          this.recordFailure(failure, (job.data as { correlationId?: string }).correlationId),
       });
-      worker.on('failed', (job, error) =>
-        this.logger.warn(`job ${job?.name} ${job?.id} failed: ${error.message}`),
-      );
+      worker.on('failed', (job, error) => {
+        this.logger.warn(`job ${job?.name} ${job?.id} failed: ${error.message}`);
+        // A job that stalled too often is failed by BullMQ without running: recorded here instead.
+        if (job && /stalled more than allowable limit/.test(error.message))
+          void this.recordFailure(
+            {
+              queue,
+              jobName: job.name,
+              jobId: String(job.id),
+              attempts: Math.max(1, job.attemptsMade),
+              error: error.message,
+              data: (job.data ?? {}) as Record<string, unknown>,
+            },
+            (job.data as { correlationId?: string }).correlationId,
+          );
+      });
       this.workers.push(worker);
     }
     this.logger.log(`consuming queues: ${wanted.join(', ')}`);

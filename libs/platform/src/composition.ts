@@ -10,7 +10,7 @@ import type { EventRegistry, PostgresEventStore } from '@frictionwatch/event-sto
 import { FEED_EVENTS, feedsProjection } from '@frictionwatch/feeds';
 import { classificationTrigger, ITEM_EVENTS, itemDuplicatesProjection } from '@frictionwatch/items';
 import { eventTypeCountsProjection, type AnyProjection } from '@frictionwatch/projections';
-import type { JobQueue } from '@frictionwatch/queues';
+import { JOB_EVENTS, type JobQueue } from '@frictionwatch/queues';
 import { READ_MODEL_PROJECTIONS } from '@frictionwatch/read-models';
 
 /**
@@ -18,7 +18,7 @@ import { READ_MODEL_PROJECTIONS } from '@frictionwatch/read-models';
  * runs. Capabilities add theirs here as they arrive.
  */
 export function registerEventTypes(registry: EventRegistry): EventRegistry {
-  return registry.register(...FEED_EVENTS, ...ITEM_EVENTS, ...ALERT_EVENTS);
+  return registry.register(...FEED_EVENTS, ...ITEM_EVENTS, ...ALERT_EVENTS, ...JOB_EVENTS);
 }
 
 /** What reactors need to cause their effects. */

@@ -1,6 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '@frictionwatch/database';
-import type { EventNotifier, PostgresEventStore } from '@frictionwatch/event-store';
+import {
+  compareCheckpoints,
+  parseCheckpoint,
+  type EventNotifier,
+  type PostgresEventStore,
+} from '@frictionwatch/event-store';
 import { kyselyQueryable } from './kysely-queryable';
 import { assertProjectionName, generationSchema, type AnyProjection } from './projection';
 import { ProjectionRepository } from './projection.repository';
@@ -188,6 +193,51 @@ export class ProjectionEngine {
       await this.repository.dropGeneration(name, previous);
     }
     return { generation, previous };
+  }
+
+  /**
+   * Replays a projection from zero into a scratch schema of the caller's (created here, never
+   * followed by runners, no checkpoint row), applying exactly the events at or before `until`: a
+   * rebuild to compare with a live generation at that generation's checkpoint. Short transactions,
+   * one per batch (a long writing transaction would hold the log's watermark back for every
+   * follower). The caller drops the schema.
+   */
+  async replayInto(name: string, schema: string, until: string): Promise<{ eventsApplied: number }> {
+    const projection = this.projection(name);
+    const limit = parseCheckpoint(until);
+    await this.db.transaction().execute(async (trx) => {
+      await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(trx);
+      await projection.createTables(trx.withSchema(schema) as unknown as Kysely<unknown>, schema);
+    });
+    let after = '0:0';
+    let applied = 0;
+    while (compareCheckpoints(parseCheckpoint(after), limit) < 0) {
+      const next = await this.db.transaction().execute(async (trx) => {
+        const batch = await this.store.readAll(
+          {
+            after,
+            limit: this.batchSize,
+            types: projection.canHandle === 'all' ? undefined : projection.canHandle,
+            withData: projection.readsData ?? true,
+          },
+          kyselyQueryable(trx),
+        );
+        const events = batch.events.filter(
+          (e) => compareCheckpoints(parseCheckpoint(`${e.transactionId}:${e.globalPosition}`), limit) <= 0,
+        );
+        if (events.length > 0)
+          await projection.handle(events, {
+            db: trx.withSchema(schema) as unknown as Kysely<unknown>,
+            schema,
+          });
+        applied += events.length;
+        // Nothing more below the watermark: everything up to `until` (below it already) was read.
+        if (batch.checkpoint === after) return until;
+        return batch.checkpoint;
+      });
+      after = next;
+    }
+    return { eventsApplied: applied };
   }
 
   /** The schema that reads of a projection use now. */

@@ -277,10 +277,49 @@ export class ProjectionRepository {
   }
 
   /** An order-independent digest of a table's rows, to compare two generations. */
-  async digest(schema: string, table: string): Promise<{ rows: number; md5: string }> {
+  async digest(
+    schema: string,
+    table: string,
+    executor: Kysely<Database> = this.db,
+  ): Promise<{ rows: number; md5: string }> {
     const { rows } = await sql<{ rows: string; md5: string | null }>`
       SELECT count(*)::text AS rows, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5
-      FROM ${sql.table(`${schema}.${table}`)} AS t`.execute(this.db);
+      FROM ${sql.table(`${schema}.${table}`)} AS t`.execute(executor);
     return { rows: Number(rows[0].rows), md5: rows[0].md5 ?? '' };
+  }
+
+  /**
+   * The active generation's checkpoint and the digests of its tables, read in one REPEATABLE READ
+   * snapshot: a batch writes rows and checkpoint in one transaction, so the digests are exactly the
+   * rows at that checkpoint however far the live generation moves meanwhile. Null without one.
+   */
+  async activeDigests(
+    name: string,
+    tables: readonly string[],
+  ): Promise<{
+    generation: number;
+    status: CheckpointRow['status'];
+    checkpoint: string;
+    tables: Record<string, { rows: number; md5: string }>;
+  } | null> {
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        const { rows } = await sql<{
+          generation: number;
+          status: CheckpointRow['status'];
+          checkpoint: string;
+        }>`
+          SELECT c.generation, c.status, c.transaction_id::text || ':' || c.global_position AS checkpoint
+          FROM projections p JOIN projection_checkpoints c ON c.name = p.name AND c.generation = p.active_generation
+          WHERE p.name = ${name}`.execute(trx);
+        if (!rows[0]) return null;
+        const digests: Record<string, { rows: number; md5: string }> = {};
+        const schema = generationSchema(name, rows[0].generation);
+        for (const table of tables) digests[table] = await this.digest(schema, table, trx);
+        return { ...rows[0], tables: digests };
+      });
   }
 }

@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { JobFailed } from './job.events';
 import { QUEUE_OF, type JobName, type JobPayloads } from './jobs';
 
 export type JobHandler<N extends JobName> = (
@@ -19,6 +20,16 @@ export interface WorkerOptions {
   lockMs?: number;
   /** At most `max` jobs per `duration` ms across every worker of the queue. */
   limiter?: { max: number; duration: number };
+  /**
+   * Called with the job's last failure before the job moves to the failed set (its last attempt, or
+   * an unrecoverable error): records the failure (a JobFailed event). If it throws, the job still fails.
+   */
+  onFinalFailure?: (failure: JobFailed, job: Job) => Promise<void>;
+}
+
+/** Whether this failed attempt is the job's last: BullMQ moves it to the failed set next. */
+export function isFinalAttempt(job: Job, error: unknown): boolean {
+  return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
 /**
@@ -34,8 +45,23 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
     queueName,
     async (job: Job) => {
       const handler = handlers[job.name as JobName] as JobHandler<JobName> | undefined;
-      if (!handler) throw new UnrecoverableError(`No handler for job ${job.name} on queue ${queueName}`);
-      return handler(job.data as JobPayloads[JobName], job as Job<JobPayloads[JobName]>);
+      try {
+        if (!handler) throw new UnrecoverableError(`No handler for job ${job.name} on queue ${queueName}`);
+        return await handler(job.data as JobPayloads[JobName], job as Job<JobPayloads[JobName]>);
+      } catch (error) {
+        if (options.onFinalFailure && isFinalAttempt(job, error)) {
+          const failure: JobFailed = {
+            queue: queueName,
+            jobName: job.name,
+            jobId: String(job.id),
+            attempts: job.attemptsMade + 1,
+            error: error instanceof Error ? error.message : String(error),
+            data: (job.data ?? {}) as Record<string, unknown>,
+          };
+          await options.onFinalFailure(failure, job).catch(() => undefined);
+        }
+        throw error;
+      }
     },
     {
       connection: options.connection,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { loadConfigOrExit, type AppConfig } from '@frictionwatch/config';
 import { closeDatabase, createKysely, createPool, type Database } from '@frictionwatch/database';
@@ -14,6 +15,7 @@ export interface CliContext {
   store: PostgresEventStore;
   engine: ProjectionEngine;
   jobs: JobQueue;
+  redis: Redis;
 }
 
 /** Database-backed commands share this: settings, one small pool, the store and the projections. */
@@ -36,7 +38,7 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
     maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
   });
   try {
-    return await work({ config, pool, db, store, engine, jobs });
+    return await work({ config, pool, db, store, engine, jobs, redis });
   } finally {
     await jobs.close();
     redis.disconnect();

@@ -27,6 +27,19 @@ export function registerCommands(program: Command): void {
     .action(async (name: string) => (await import('./projections.command')).retry(name));
 
   program
+    .command('verify')
+    .description(
+      "check the system's invariants against the event log; exit 0 all passed, 1 a check failed, 2 usage or connection error",
+    )
+    .option('--json', 'print one JSON object: {"ok", "checks": [{"name", "ok", "detail", "violations"}]}')
+    // A usage error is exit 2 here (commander's default is 1, which means "a check failed").
+    .exitOverride((error) => {
+      if (error.exitCode !== 0) process.exit(2);
+      throw error;
+    })
+    .action(async (options: { json?: boolean }) => (await import('./verify.command')).verify(options));
+
+  program
     .command('seed')
     .description(
       'register the default sources of seeds/sources.yaml not registered yet (DEMO=true: the demo sources and subscription)',
