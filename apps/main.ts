@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { HealthModule } from '@frictionwatch/health';
 import { HttpApiModule } from '@frictionwatch/http-api';
 import { runMain, startRoles } from '@frictionwatch/platform';
 import { SchedulerModule } from './scheduler/src/scheduler.module';
 import { WorkerModule } from './worker/src/worker.module';
 
 /** api + worker + scheduler in one process, for a laptop: migrates (and seeds) on start. */
-@Module({ imports: [HealthModule, HttpApiModule, WorkerModule, SchedulerModule] })
+@Module({ imports: [HttpApiModule, WorkerModule, SchedulerModule] })
 class AllRolesModule {}
 
 runMain(() =>

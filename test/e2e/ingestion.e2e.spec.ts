@@ -86,7 +86,7 @@ describe('ingestion end to end', () => {
     const worker = start('apps/worker/src/main.ts');
     start('apps/scheduler/src/main.ts');
     start('apps/scheduler/src/main.ts');
-    await waitForOutput(worker, 'consuming queues: fetch, classify');
+    await waitForOutput(worker, 'consuming queues: fetch, classify', 60000);
     await waitUntil(async () => (await count('ItemClassified')) === 60, 40000);
     expect(await count('ItemIngested')).toBe(60);
     expect(await count('FeedFetched')).toBe(3);

@@ -10,7 +10,11 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs a TypeScript entry point of this repo as its own Node process (as the npm scripts do). */
+/**
+ * Runs a TypeScript entry point of this repo as its own Node process (as the npm scripts do). Every
+ * role serves HTTP: unless told otherwise it listens on an ephemeral loopback port (PORT=0, printed in
+ * its startup line; see `listeningOn`), so processes running side by side never collide.
+ */
 export function runTs(
   entry: string,
   args: string[],
@@ -18,7 +22,7 @@ export function runTs(
 ): ChildProcess & { output: { stdout: string; stderr: string } } {
   const child = spawn(process.execPath, ['-r', join(ROOT, 'tools/register.js'), join(ROOT, entry), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   }) as ChildProcess & { output: { stdout: string; stderr: string } };
   child.output = { stdout: '', stderr: '' };
@@ -48,4 +52,15 @@ export async function waitForOutput(
       throw new Error(`no "${text}" within ${timeoutMs} ms: ${child.output.stdout}${child.output.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The base URL a started role printed in its startup line ("listening on http://127.0.0.1:PORT"). */
+export async function listeningOn(
+  child: ChildProcess & { output: { stdout: string; stderr: string } },
+  timeoutMs = 30000,
+): Promise<string> {
+  await waitForOutput(child, 'listening on http://', timeoutMs);
+  const match = /listening on (http:\/\/[^\s"]+?)(?=[\s"])/.exec(child.output.stdout + child.output.stderr);
+  if (!match) throw new Error('no listening address in the startup line');
+  return match[1];
 }

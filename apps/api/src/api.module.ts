@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { HealthModule } from '@frictionwatch/health';
 import { HttpApiModule } from '@frictionwatch/http-api';
 
-/** The HTTP role: health and the REST API of the read models. */
-@Module({ imports: [HealthModule, HttpApiModule] })
+/** The api role: the REST API of the read models (health and metrics come with every role). */
+@Module({ imports: [HttpApiModule] })
 export class ApiModule {}

@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -12,15 +13,19 @@ import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { PostgresEventStore } from '@frictionwatch/event-store';
 import { FeedFetchService } from '@frictionwatch/feeds';
 import { ItemClassificationService } from '@frictionwatch/items';
+import { Metrics } from '@frictionwatch/observability';
 import {
+  closeRedis,
   closeWorker,
   createRedisConnection,
   jobFailedEvent,
   jobStreamId,
   QUEUE_NAMES,
+  QueueWorkers,
   startQueueWorker,
   type JobFailed,
   type JobHandlers,
+  type JobOutcome,
 } from '@frictionwatch/queues';
 
 function mailJob(job: Job, correlationId: string): MailJobContext {
@@ -37,7 +42,9 @@ function mailJob(job: Job, correlationId: string): MailJobContext {
  * workload. Handlers are a line each: the work is in the services.
  */
 @Injectable()
-export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QueueConsumers
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('worker');
   private readonly workers: Worker[] = [];
   private connection: Redis | null = null;
@@ -48,6 +55,8 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     private readonly classification: ItemClassificationService,
     private readonly mail: AlertMailService,
     private readonly store: PostgresEventStore,
+    private readonly metrics: Metrics,
+    private readonly running: QueueWorkers,
   ) {}
 
   /** Every job that gives up leaves a JobFailed in the log (`npm run cli -- verify` checks it). */
@@ -65,8 +74,14 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
 
   private handlers(): JobHandlers {
     return {
-      'fetch-feed': (data, job) =>
-        this.feedFetch.fetchFeed(data.feedId, { correlationId: data.correlationId, causationId: job.id }),
+      'fetch-feed': async (data, job) => {
+        const result = await this.feedFetch.fetchFeed(data.feedId, {
+          correlationId: data.correlationId,
+          causationId: job.id,
+        });
+        this.metrics.feedFetches.inc({ feed: data.feedId, outcome: result.outcome });
+        return result;
+      },
       'classify-items': (data, job) =>
         this.classification.classify(
           data.items.map((item) => item.itemId),
@@ -106,35 +121,67 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
         concurrency: concurrency[queue] ?? 1,
         lockMs: this.config.WORKER_LOCK_MS,
         limiter: limiter[queue],
+        onFinished: (outcome) => this.countJob(outcome),
         onFinalFailure: (failure, job) =>
           this.recordFailure(failure, (job.data as { correlationId?: string }).correlationId),
       });
+      // A job whose worker died (its lock expired) is moved back to waiting by whichever worker notices.
+      worker.on('stalled', (jobId) =>
+        this.logger.warn(
+          `job ${jobId} on ${queue} stalled (its worker stopped renewing the lock): taken back`,
+        ),
+      );
+      // Failed attempts are logged inside the job (with its correlation id); a job that stalled too
+      // often is failed by BullMQ without running: logged and recorded here instead.
       worker.on('failed', (job, error) => {
-        this.logger.warn(`job ${job?.name} ${job?.id} failed: ${error.message}`);
-        // A job that stalled too often is failed by BullMQ without running: recorded here instead.
-        if (job && /stalled more than allowable limit/.test(error.message))
-          void this.recordFailure(
-            {
-              queue,
-              jobName: job.name,
-              jobId: String(job.id),
-              attempts: Math.max(1, job.attemptsMade),
-              error: error.message,
-              data: (job.data ?? {}) as Record<string, unknown>,
-            },
-            (job.data as { correlationId?: string }).correlationId,
-          );
+        if (!job || !/stalled more than allowable limit/.test(error.message)) return;
+        this.logger.warn(`job ${job.name} ${job.id} failed: ${error.message}`);
+        void this.recordFailure(
+          {
+            queue,
+            jobName: job.name,
+            jobId: String(job.id),
+            attempts: Math.max(1, job.attemptsMade),
+            error: error.message,
+            data: (job.data ?? {}) as Record<string, unknown>,
+          },
+          (job.data as { correlationId?: string }).correlationId,
+        );
       });
       this.workers.push(worker);
+      this.running.add(worker);
     }
     this.logger.log(`consuming queues: ${wanted.join(', ')}`);
   }
 
-  /** Stops taking jobs, lets the ones in flight finish within the bound, then closes the connection. */
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all(
-      this.workers.map((worker) => closeWorker(worker, this.config.WORKER_SHUTDOWN_TIMEOUT_MS)),
+  private countJob({ queue, job, outcome, seconds }: JobOutcome): void {
+    (outcome === 'completed' ? this.metrics.jobsCompleted : this.metrics.jobsFailed).inc({ queue, job });
+    this.metrics.jobDuration.observe({ queue, job, outcome }, seconds);
+  }
+
+  /**
+   * Before anything else closes (queues, the pool, the parser threads): stop taking jobs and let the
+   * ones in flight finish within WORKER_SHUTDOWN_TIMEOUT_MS. A job still running then stays locked
+   * and is taken back by another worker after WORKER_LOCK_MS: never lost, never applied twice (its
+   * appends are idempotent).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const results = await Promise.all(
+      this.workers.map(async (worker) => ({
+        queue: worker.name,
+        result: await closeWorker(worker, this.config.WORKER_SHUTDOWN_TIMEOUT_MS),
+      })),
     );
-    await this.connection?.quit().catch(() => this.connection?.disconnect());
+    const late = results.filter((r) => r.result === 'timed_out').map((r) => r.queue);
+    if (late.length)
+      this.logger.warn(
+        `queue workers of ${late.join(', ')} did not close within ${this.config.WORKER_SHUTDOWN_TIMEOUT_MS} ms ` +
+          `(jobs still running, or Redis not answering): closed by force; their jobs are taken back after WORKER_LOCK_MS`,
+      );
+    else if (results.length) this.logger.log('queue workers stopped; no job in flight');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.connection) await closeRedis(this.connection);
   }
 }

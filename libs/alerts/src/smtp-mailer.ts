@@ -56,7 +56,20 @@ export class SmtpMailer {
     });
   }
 
+  private readonly outcomeListeners: ((outcome: SendOutcome) => void)[] = [];
+
+  /** Tells `listener` the outcome of every send (metrics). */
+  onOutcome(listener: (outcome: SendOutcome) => void): void {
+    this.outcomeListeners.push(listener);
+  }
+
   async send(mail: ComposedMail): Promise<SendOutcome> {
+    const outcome = await this.attempt(mail);
+    for (const listener of this.outcomeListeners) listener(outcome);
+    return outcome;
+  }
+
+  private async attempt(mail: ComposedMail): Promise<SendOutcome> {
     try {
       const info = await this.transport.sendMail({
         from: mail.from,

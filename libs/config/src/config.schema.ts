@@ -34,7 +34,8 @@ export const configSchema = z
     EVENT_STORE_LOCK_TIMEOUT_MS: positiveInt('EVENT_STORE_LOCK_TIMEOUT_MS').default(5000),
     EVENT_STORE_MAX_EVENT_BYTES: positiveInt('EVENT_STORE_MAX_EVENT_BYTES').default(262144),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-    PORT: positiveInt('PORT').max(65535, 'must be at most 65535').default(3000),
+    // 0: an ephemeral port, printed in the startup line (tests run many processes side by side).
+    PORT: nonNegativeInt('PORT').max(65535, 'must be at most 65535').default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     API_PUBLIC_READ: z
       .enum(['true', 'false'], { message: 'must be true or false' })
@@ -118,6 +119,10 @@ export const configSchema = z
     DKIM_SELECTOR: z.string().optional(),
     DKIM_PRIVATE_KEY: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    // auto: readable lines in development on a terminal (when pino-pretty is installed), JSON otherwise.
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    // Unset: /metrics is open (scraped inside the network); set: it needs Authorization: Bearer <token>.
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   })
   .superRefine((config, context) => {
     // Unsubscribe links are signed with this secret: a known default would let anyone forge them.

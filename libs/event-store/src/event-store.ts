@@ -173,6 +173,16 @@ export class PostgresEventStore {
     this.maxEventBytes = options.maxEventBytes ?? 262144;
   }
 
+  private readonly appendListeners: ((types: string[]) => void)[] = [];
+
+  /**
+   * Tells `listener` the types of the events each append wrote (metrics); not called for an
+   * idempotent re-append that wrote nothing. Inside a caller's transaction it is told before commit.
+   */
+  onAppend(listener: (types: string[]) => void): void {
+    this.appendListeners.push(listener);
+  }
+
   /** Appends to one stream in one round trip. */
   async append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const [result] = await this.appendMany(
@@ -251,6 +261,7 @@ export class PostgresEventStore {
     }
 
     let rows: AppendedRow[];
+    let written = true;
     try {
       const result = await executor.query<AppendedRow>({
         name: 'fw_append_events',
@@ -279,8 +290,14 @@ export class PostgresEventStore {
       // Only on the pool: inside the caller's transaction the failed statement has aborted it anyway.
       if (!mayBeRetry || executor !== this.pool) throw translated;
       rows = await this.storedAppend(ids, translated);
+      written = false;
     }
     this.options.onAppended?.();
+    if (written && this.appendListeners.length) {
+      const typeOf = new Map(ids.map((id, i) => [id, types[i]]));
+      const appended = rows.map((row) => typeOf.get(row.event_id) ?? 'unknown');
+      for (const listener of this.appendListeners) listener(appended);
+    }
 
     const byStream = new Map<string, AppendResult>();
     for (const row of rows) {

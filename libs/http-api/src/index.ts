@@ -3,3 +3,4 @@ export { ProblemError, ProblemFilter } from './problem';
 export { parseItemsQuery, encodeCursor, decodeCursor, type ItemsQuery } from './items.query';
 export { ApiKeys, type Scope } from './api-keys';
 export { setupOpenApi, openApiDocument, OPENAPI_PATH, DOCS_PATH } from './openapi/openapi-document';
+export { setupQueueBoard, QUEUE_BOARD_PATH } from './queue-board';

@@ -12,6 +12,7 @@ import { ProjectionsModule } from '@frictionwatch/projections';
 import { JobQueue } from '@frictionwatch/queues';
 import { allProjections, registerEventTypes } from './composition';
 import { DomainModule } from './domain.module';
+import { MetricsModule } from './metrics.module';
 
 /** Registers every domain event type into the process's registry once. */
 @Module({})
@@ -25,7 +26,8 @@ class EventTypesModule implements OnModuleInit {
 
 /**
  * What every role needs: validated settings, one database pool, the event store and its event types,
- * the queue producer, the projections (followed live only where `runProjections`), the domain services.
+ * the queue producer, the projections (followed live only where `runProjections`), the domain services,
+ * the metrics registry.
  */
 @Module({})
 export class PlatformModule {
@@ -47,6 +49,7 @@ export class PlatformModule {
           },
         }),
         DomainModule,
+        MetricsModule.forRoot({ globalGauges: options.runProjections }),
       ],
     };
   }

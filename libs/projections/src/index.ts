@@ -6,6 +6,7 @@ export {
   type RebuildProgress,
 } from './projection-engine';
 export { ProjectionRepository, type CheckpointRow } from './projection.repository';
+export { projectionLag, type ProjectionLag } from './projection-lag';
 export { projectionStatus, type ProjectionStatus, type LogStatus } from './projection-status';
 export { eventTypeCountsProjection } from './event-type-counts.projection';
 export { kyselyQueryable } from './kysely-queryable';

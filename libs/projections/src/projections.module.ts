@@ -4,8 +4,8 @@ import {
   Injectable,
   Module,
   type DynamicModule,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
@@ -16,9 +16,12 @@ import { ProjectionEngine } from './projection-engine';
 
 const PROJECTIONS = Symbol('PROJECTIONS');
 
-/** Starts following the log when the app has booted; stops after the batch in flight on shutdown. */
+/**
+ * Starts following the log when the app has booted; on shutdown stops after the batch in flight,
+ * before the queues and the pool close (reactors enqueue jobs and append).
+ */
 @Injectable()
-export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly engine: ProjectionEngine,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -36,7 +39,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, OnApplicationSh
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.engine.stop();
   }
 }

@@ -6,8 +6,10 @@ export {
   isFinalAttempt,
   type JobHandler,
   type JobHandlers,
+  type JobOutcome,
   type WorkerOptions,
 } from './job-worker';
 export { JOB_EVENTS, JobFailedSchema, jobFailedEvent, jobStreamId, type JobFailed } from './job.events';
-export { createRedisConnection, redisOptionsFromUrl } from './redis-connection';
+export { createRedisConnection, closeRedis, redisOptionsFromUrl } from './redis-connection';
 export { QueuesModule, QUEUE_CONNECTION } from './queues.module';
+export { QueueWorkers, type QueueWorkerStatus } from './queue-workers';

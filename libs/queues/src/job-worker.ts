@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { withLogContext } from '@frictionwatch/observability';
 import type { JobFailed } from './job.events';
 import { QUEUE_OF, type JobName, type JobPayloads } from './jobs';
 
@@ -20,6 +22,8 @@ export interface WorkerOptions {
   lockMs?: number;
   /** At most `max` jobs per `duration` ms across every worker of the queue. */
   limiter?: { max: number; duration: number };
+  /** Told how each attempt ended and how long it ran (metrics). */
+  onFinished?: (outcome: JobOutcome) => void;
   /**
    * Called with the job's last failure before the job moves to the failed set (its last attempt, or
    * an unrecoverable error): records the failure (a JobFailed event). If it throws, the job still fails.
@@ -32,6 +36,17 @@ export function isFinalAttempt(job: Job, error: unknown): boolean {
   return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
+export interface JobOutcome {
+  queue: string;
+  job: string;
+  outcome: 'completed' | 'failed';
+  seconds: number;
+  /** What the handler returned (completed) or threw (failed). */
+  result: unknown;
+}
+
+const logger = new Logger('jobs');
+
 /**
  * A BullMQ worker for one queue that dispatches each job by name to its handler. A job name without a
  * handler is a permanent failure (it would never succeed), never a silent drop.
@@ -43,26 +58,66 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
   if (missing.length) throw new Error(`Queue ${queueName}: no handler for job(s) ${missing.join(', ')}`);
   const worker = new Worker(
     queueName,
-    async (job: Job) => {
-      const handler = handlers[job.name as JobName] as JobHandler<JobName> | undefined;
-      try {
-        if (!handler) throw new UnrecoverableError(`No handler for job ${job.name} on queue ${queueName}`);
-        return await handler(job.data as JobPayloads[JobName], job as Job<JobPayloads[JobName]>);
-      } catch (error) {
-        if (options.onFinalFailure && isFinalAttempt(job, error)) {
-          const failure: JobFailed = {
-            queue: queueName,
-            jobName: job.name,
-            jobId: String(job.id),
-            attempts: job.attemptsMade + 1,
-            error: error instanceof Error ? error.message : String(error),
-            data: (job.data ?? {}) as Record<string, unknown>,
-          };
-          await options.onFinalFailure(failure, job).catch(() => undefined);
-        }
-        throw error;
-      }
-    },
+    // Every line logged while a job runs carries its correlation id (from the job's data, passed on
+    // to the events it appends and the jobs those cause) and its job id.
+    (job: Job) =>
+      withLogContext(
+        {
+          correlationId: (job.data as { correlationId?: string }).correlationId,
+          jobId: job.id,
+          job: job.name,
+          queue: queueName,
+        },
+        async () => {
+          const handler = handlers[job.name as JobName] as JobHandler<JobName> | undefined;
+          const started = process.hrtime.bigint();
+          const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+          try {
+            if (!handler)
+              throw new UnrecoverableError(`No handler for job ${job.name} on queue ${queueName}`);
+            const result = await handler(job.data as JobPayloads[JobName], job as Job<JobPayloads[JobName]>);
+            const took = seconds();
+            logger.log({ msg: 'job completed', attempt: job.attemptsMade + 1, durationMs: ms(took), result });
+            options.onFinished?.({
+              queue: queueName,
+              job: job.name,
+              outcome: 'completed',
+              seconds: took,
+              result,
+            });
+            return result;
+          } catch (error) {
+            const took = seconds();
+            const final = isFinalAttempt(job, error);
+            logger.warn({
+              msg: final ? 'job failed for good' : 'job failed',
+              attempt: job.attemptsMade + 1,
+              attempts: job.opts.attempts ?? 1,
+              durationMs: ms(took),
+              error: error instanceof Error ? error.message : String(error),
+            });
+            options.onFinished?.({
+              queue: queueName,
+              job: job.name,
+              outcome: 'failed',
+              seconds: took,
+              result: error,
+            });
+            if (options.onFinalFailure && final) {
+              const failure: JobFailed = {
+                queue: queueName,
+                jobName: job.name,
+                jobId: String(job.id),
+                attempts: job.attemptsMade + 1,
+                error: error instanceof Error ? error.message : String(error),
+                data: (job.data ?? {}) as Record<string, unknown>,
+              };
+              await options.onFinalFailure(failure, job).catch(() => undefined);
+            }
+            throw error;
+          }
+        },
+      ),
     {
       connection: options.connection,
       prefix: options.prefix,
@@ -77,6 +132,8 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
   return worker;
 }
 
+const ms = (seconds: number) => Math.round(seconds * 10000) / 10;
+
 /** Stops taking jobs and waits for those in flight, at most `timeoutMs` (worker.close has no bound). */
 export async function closeWorker(worker: Worker, timeoutMs: number): Promise<'closed' | 'timed_out'> {
   let timer: NodeJS.Timeout | undefined;
@@ -85,6 +142,11 @@ export async function closeWorker(worker: Worker, timeoutMs: number): Promise<'c
   });
   const result = await Promise.race([worker.close().then(() => 'closed' as const), timeout]);
   clearTimeout(timer);
-  if (result === 'timed_out') await worker.close(true).catch(() => undefined);
+  // Forced, the close does not wait for jobs; bounded still, as it talks to Redis.
+  if (result === 'timed_out')
+    await Promise.race([
+      worker.close(true).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+    ]);
   return result;
 }

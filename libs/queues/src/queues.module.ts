@@ -2,11 +2,15 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { JobQueue } from './job-queue';
-import { createRedisConnection } from './redis-connection';
+import { QueueWorkers } from './queue-workers';
+import { closeRedis, createRedisConnection } from './redis-connection';
 
 export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
 
-/** The producer side, for every role: one Redis connection and the typed JobQueue. */
+/**
+ * The producer side, for every role: one Redis connection and the typed JobQueue; and the list of
+ * the queue workers the process runs (the worker role adds them), for readiness.
+ */
 @Global()
 @Module({
   providers: [
@@ -20,8 +24,9 @@ export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
       inject: [QUEUE_CONNECTION, APP_CONFIG],
       useFactory: (connection: Redis, config: AppConfig) => new JobQueue(connection, config.QUEUE_PREFIX),
     },
+    { provide: QueueWorkers, useFactory: () => new QueueWorkers() },
   ],
-  exports: [QUEUE_CONNECTION, JobQueue],
+  exports: [QUEUE_CONNECTION, JobQueue, QueueWorkers],
 })
 export class QueuesModule implements OnApplicationShutdown {
   constructor(
@@ -30,7 +35,8 @@ export class QueuesModule implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.jobs.close();
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    // The queues share this connection: with Redis gone their close would wait for it, so it is bounded.
+    await Promise.race([this.jobs.close(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    await closeRedis(this.connection);
   }
 }

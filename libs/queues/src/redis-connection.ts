@@ -26,3 +26,24 @@ export function createRedisConnection(url: string, name: string, options: { lazy
   redis.on('error', () => undefined); // surfaced through readiness and job failures
   return redis;
 }
+
+/**
+ * Closes a connection this process opened: QUIT when it is ready (the replies in flight arrive
+ * first), bounded by `timeoutMs`; otherwise, or after the bound, a plain disconnect. A connection to a
+ * Redis that does not answer would wait for it forever.
+ */
+export async function closeRedis(redis: Redis, timeoutMs = 2000): Promise<void> {
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    redis.quit().catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if ((redis.status as string) !== 'end') redis.disconnect();
+}

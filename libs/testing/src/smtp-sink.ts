@@ -34,12 +34,29 @@ export class SmtpSink {
   /** Awaited when a message has arrived, before the server answers: `drop` refuses it (fault injection). */
   beforeAccept: ((raw: string) => Promise<'accept' | 'drop'>) | null = null;
   port = 0;
+  /** The user names that logged in (with `credentials`). */
+  readonly logins: string[] = [];
+
+  /** `credentials`: the server offers AUTH (in clear, on loopback) and accepts only these. */
+  constructor(private readonly options: { credentials?: { user: string; password: string } } = {}) {}
 
   async start(port = this.port): Promise<this> {
+    const credentials = this.options.credentials;
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      ...(credentials
+        ? {
+            allowInsecureAuth: true,
+            onAuth: (auth, _session, callback) => {
+              if (auth.username !== credentials.user || auth.password !== credentials.password)
+                return callback(new Error('Invalid username or password'));
+              this.logins.push(auth.username ?? '');
+              callback(null, { user: auth.username });
+            },
+          }
+        : {}),
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,7 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
-import { redisOptionsFromUrl } from '@frictionwatch/queues';
+import { closeRedis, redisOptionsFromUrl } from '@frictionwatch/queues';
 import { RateLimitLedger } from './rate-limit-ledger';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
 
@@ -40,6 +40,6 @@ export class RateLimitStorageModule implements OnApplicationShutdown {
   constructor(@Inject(RATE_LIMIT_REDIS) private readonly redis: Redis) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
   }
 }
