@@ -202,15 +202,18 @@ describe('the container image (Dockerfile rehearsed on the host)', () => {
     });
 
     for (const role of ['worker', 'scheduler'])
-      it(`${role} starts and SIGTERM stops it with exit 0`, async () => {
-        const child = start([role], settings(database, await freePort()));
+      it(`${role} starts, the HEALTHCHECK passes, and SIGTERM stops it with exit 0`, async () => {
+        const env = settings(database, await freePort());
+        const child = start([role], env);
         const done = exited(child);
         try {
           await waitForOutput(child, `${role} running`, 90_000);
+          expect(await healthcheck(env)).toBe(0);
         } finally {
           child.kill('SIGTERM');
         }
         expect((await done).code).toBe(0);
+        expect(await healthcheck(env)).toBe(1);
       });
   });
 });
