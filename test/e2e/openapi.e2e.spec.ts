@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { RequestMethod, type INestApplication } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { ApiKeys, openApiDocument } from '@frictionwatch/http-api';
@@ -11,6 +9,7 @@ import { FRICTION_TYPE_IDS, SECTOR_IDS, STAGE_IDS } from '@frictionwatch/taxonom
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
 import { readModelsSettled, startApiApp } from '../support/api-app';
 import { ROOT } from '../support/processes';
+import { registeredRoutes } from '../support/registered-routes';
 
 interface Operation {
   security?: Record<string, string[]>[];
@@ -26,30 +25,6 @@ interface Document {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
   components: { securitySchemes: Record<string, { type: string; scheme: string }> };
-}
-
-/** Every route Nest registered from its controllers' metadata, as `METHOD /path/:param`. */
-function registeredRoutes(app: INestApplication): { method: string; path: string }[] {
-  const routes: { method: string; path: string }[] = [];
-  for (const module of app.get(ModulesContainer).values())
-    for (const { metatype } of module.controllers.values()) {
-      if (!metatype) continue;
-      const base = String(Reflect.getMetadata(PATH_METADATA, metatype) ?? '');
-      const prototype = metatype.prototype as Record<string, unknown>;
-      for (const name of Object.getOwnPropertyNames(prototype)) {
-        const handler = prototype[name];
-        if (typeof handler !== 'function' || name === 'constructor') continue;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        if (method === undefined || path === undefined) continue;
-        const joined = `/${[base, path]
-          .map((p) => p.replace(/^\/|\/$/g, ''))
-          .filter(Boolean)
-          .join('/')}`;
-        routes.push({ method: RequestMethod[method], path: joined });
-      }
-    }
-  return routes;
 }
 
 const validate = (document: unknown) =>

@@ -37,6 +37,7 @@ describe('verify', () => {
   let engine: ProjectionEngine;
   let jobs: JobQueue;
   let redis: ReturnType<typeof createRedisConnection>;
+  let solarSubscription: { subscriptionId: string };
   const queue = testQueuePrefix();
   const sink = new SmtpSink();
   const classifier = new ItemClassifier();
@@ -145,7 +146,7 @@ describe('verify', () => {
       },
       { queueConsumers: true },
     ));
-    await app.get(SubscriptionCommands).create(
+    solarSubscription = await app.get(SubscriptionCommands).create(
       SubscriptionSpecSchema.parse({
         recipient: 'solar-team@example.org',
         name: 'Solar',
@@ -328,6 +329,51 @@ describe('verify', () => {
       },
     ]);
     expect(failing(await verify())).toEqual([]);
+  });
+
+  it("closes a cancelled subscription's waiting alerts with a permanent failure; until then verify says so", async () => {
+    const commands = new SubscriptionCommands(store, { doubleOptIn: false });
+    const daily = await commands.create(
+      SubscriptionSpecSchema.parse({
+        recipient: 'digest-team@example.org',
+        name: 'Solar daily',
+        filters: { sectors: ['solar_pv'] },
+        delivery: 'daily',
+      }),
+    );
+    await ingest(solar());
+    await runReactor('classification_trigger');
+    const classifyJobs = await jobs.queue('classify').getJobs(['waiting']);
+    await new ItemClassificationService(store, new ItemRepository(database.pool), classifier).classify(
+      classifyJobs.flatMap((job) => (job.data as { items: { itemId: string }[] }).items.map((i) => i.itemId)),
+      {},
+    );
+    for (const job of classifyJobs) await job.remove();
+    await runReactor('alert_matcher');
+    await runReactor('alert_dispatch');
+    const before = await verify();
+    expect(failing(before)).toEqual([]);
+    expect(check(before, 'alert-deliveries').detail).toMatch(
+      /pending: 1 with send jobs, 0 not reached .* 1 waiting for a due digest/,
+    );
+
+    await commands.cancel(daily.subscriptionId, 'deleted');
+    await commands.cancel(solarSubscription.subscriptionId, 'deleted');
+    // The dispatcher has not seen the cancellations yet: the digest alert waits for a digest that will not come.
+    const stuck = await verify();
+    expect(failing(stuck)).toEqual(['alert-deliveries']);
+    expect(check(stuck, 'alert-deliveries').detail).toContain(
+      `(waits for a digest of cancelled ${daily.subscriptionId})`,
+    );
+
+    await runReactor('alert_dispatch');
+    const { rows } = await database.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events WHERE event_type = 'AlertDeliveryFailed'
+       AND data->>'reply' = 'not sent: the subscription was cancelled before delivery'`,
+    );
+    expect(rows[0].n).toBe(2); // the digest alert, and the immediate one whose mail job still waits
+    expect(failing(await verify())).toEqual([]);
+    for (const job of await jobs.queue('email').getJobs(['waiting'])) await job.remove();
   });
 
   it('fails only the failed-jobs check for a job in a failed set with no failure event', async () => {

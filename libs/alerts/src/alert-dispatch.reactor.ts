@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { PostgresEventStore, StoredEvent } from '@frictionwatch/event-store';
+import { sql } from 'kysely';
+import { deterministicEventId, type PostgresEventStore, type StoredEvent } from '@frictionwatch/event-store';
 import { kyselyQueryable, type Projection, type ProjectionContext } from '@frictionwatch/projections';
 import { jobId, type EnqueueRequest, type JobQueue } from '@frictionwatch/queues';
 import { alertStreamId, type AlertRaised } from './alert.events';
@@ -26,7 +27,7 @@ export function alertDispatch(
     reactor: true,
     // A Redis outage fails batches for a while; it must not park the dispatcher for good.
     maxAttempts: 1_000_000,
-    canHandle: ['AlertRaised'],
+    canHandle: ['AlertRaised', 'SubscriptionCancelled'],
     tables: ['immediate_counts'],
 
     async createTables(db: Kysely<AlertDispatchTables>) {
@@ -40,7 +41,11 @@ export function alertDispatch(
     },
 
     async handle(events: readonly StoredEvent[], { db }: ProjectionContext<AlertDispatchTables>) {
-      const immediate = events.filter((e) => (e.data as AlertRaised).delivery === 'immediate');
+      const cancelled = events.filter((e) => e.type === 'SubscriptionCancelled');
+      if (cancelled.length) await closeAlertsOfCancelled(store, db, cancelled);
+      const immediate = events.filter(
+        (e) => e.type === 'AlertRaised' && (e.data as AlertRaised).delivery === 'immediate',
+      );
       if (immediate.length === 0) return;
       const hourOf = (e: StoredEvent) => e.recordedAt.toISOString().slice(0, 13);
       const keys = [...new Set(immediate.map((e) => `${(e.data as AlertRaised).recipient}|${hourOf(e)}`))];
@@ -109,4 +114,52 @@ export function alertDispatch(
       await jobs.enqueue(mails);
     },
   };
+}
+
+/**
+ * A cancelled subscription's alerts still waiting (for a digest, or for a send job that will now
+ * find the subscription gone) end with a permanent AlertDeliveryFailed, in the batch's transaction:
+ * every AlertRaised ends in a delivery or a recorded failure (`npm run cli -- verify` checks it).
+ * The matcher raises nothing for a subscription after its cancellation, so none comes later.
+ */
+async function closeAlertsOfCancelled(
+  store: PostgresEventStore,
+  db: Kysely<AlertDispatchTables>,
+  cancelled: readonly StoredEvent[],
+): Promise<void> {
+  const ids = cancelled.map((e) => (e.data as { subscriptionId: string }).subscriptionId);
+  const { rows } = await sql<{ alert_id: string; subscription_id: string }>`
+    SELECT r.data->>'alertId' AS alert_id, r.data->>'subscriptionId' AS subscription_id
+    FROM events r
+    WHERE r.event_type = 'AlertRaised' AND r.data->>'subscriptionId' = ANY (${ids}::text[])
+      AND NOT EXISTS (
+        SELECT 1 FROM events d WHERE d.stream_id = r.stream_id
+          AND (d.event_type = 'AlertDelivered'
+               OR (d.event_type = 'AlertDeliveryFailed' AND (d.data->>'permanent')::boolean)))
+    ORDER BY r.global_position`.execute(db);
+  if (rows.length === 0) return;
+  const causeOf = new Map(cancelled.map((e) => [(e.data as { subscriptionId: string }).subscriptionId, e]));
+  await store.appendMany(
+    rows.map((row) => {
+      const cause = causeOf.get(row.subscription_id);
+      return {
+        streamId: alertStreamId(row.alert_id),
+        events: [
+          {
+            type: 'AlertDeliveryFailed',
+            eventId: deterministicEventId(`AlertDeliveryFailed:${row.alert_id}:cancelled`),
+            data: {
+              alertId: row.alert_id,
+              permanent: true,
+              attempt: 0,
+              reply: 'not sent: the subscription was cancelled before delivery',
+              responseCode: null,
+            },
+            metadata: { correlationId: cause?.metadata.correlationId, causationId: cause?.eventId },
+          },
+        ],
+      };
+    }),
+    kyselyQueryable(db as never),
+  );
 }

@@ -17,9 +17,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
-    return `Invalid configuration: ${name}=${JSON.stringify(env[name] ?? '')} ${issue.message}`;
+    return `Invalid configuration: ${name}=${JSON.stringify(shownValue(name, env[name] ?? ''))} ${issue.message}`;
   });
   throw new ConfigError(problems);
+}
+
+/** Settings whose whole value is a secret: never printed. */
+const SECRET_SETTINGS = new Set(['ALERTS_TOKEN_SECRET', 'DKIM_PRIVATE_KEY']);
+
+/**
+ * A bad value as the error message shows it: a secret setting not at all, a URL's password replaced
+ * by `***` (an error message ends up in logs; credentials must not).
+ */
+export function shownValue(name: string, value: string): string {
+  if (SECRET_SETTINGS.has(name)) return '<hidden>';
+  return value.replace(/(\/\/[^/@:\s]*:)[^/\s]*@/g, '$1***@');
 }
 
 /** For process entry points: prints the problems plainly and exits, instead of a stack trace. */

@@ -32,6 +32,28 @@ describe('loadConfig', () => {
     expect(lines.find((l) => l.includes('REDIS_URL='))).toMatch(/redis:\/\//);
   });
 
+  it('never prints a password or a secret setting in its messages', () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        DATABASE_URL: 'mysql://app:DbPa55@w0rd@db.internal:5432/fw',
+        SMTP_URL: 'smtp://mailer:SmtpPa55w0rd@mail.internal:notaport',
+        REDIS_URL: 'http://:RedisPa55w0rd@cache.internal',
+        ALERTS_TOKEN_SECRET: 'sh0rtSecret',
+        NODE_ENV: 'production',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    const message = (caught as ConfigError).message;
+    expect(message).toContain('DATABASE_URL="mysql://app:***@db.internal:5432/fw"');
+    expect(message).toContain('SMTP_URL="smtp://mailer:***@mail.internal:notaport"');
+    expect(message).toContain('REDIS_URL="http://:***@cache.internal"');
+    expect(message).toContain('ALERTS_TOKEN_SECRET="<hidden>" must be at least 16 characters');
+    for (const secret of ['DbPa55', 'w0rd', 'SmtpPa55w0rd', 'RedisPa55w0rd', 'sh0rtSecret'])
+      expect(message).not.toContain(secret);
+  });
+
   it('refuses a port out of range', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000" must be at most 65535/);
   });

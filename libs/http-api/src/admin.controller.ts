@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Logger, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Inject, Logger, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -11,12 +11,14 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ItemClassifier } from '@frictionwatch/classifier';
+import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import {
   FeedNotFoundError,
   FeedRegisteredSchema,
   FeedRegistry,
   FeedUpdatedSchema,
 } from '@frictionwatch/feeds';
+import { feedUrlRefusal } from '@frictionwatch/fetcher';
 import { Reclassification } from '@frictionwatch/items';
 import { ProjectionEngine } from '@frictionwatch/projections';
 import { RequiresScope } from './api-key.guard';
@@ -50,7 +52,16 @@ export class AdminController {
     private readonly feeds: FeedRegistry,
     private readonly engine: ProjectionEngine,
     private readonly reclassification: Reclassification,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** A feed URL the fetcher would refuse (a private or loopback address) is refused here already. */
+  private async assertFetchableUrl(url: string): Promise<void> {
+    const refusal = await feedUrlRefusal(url, {
+      allowPrivateNetworks: this.config.FETCH_ALLOW_PRIVATE_NETWORKS,
+    });
+    if (refusal) throw new ProblemError(400, 'Invalid request body', `url: ${refusal}`);
+  }
 
   @Post('feeds')
   @HttpCode(201)
@@ -60,6 +71,7 @@ export class AdminController {
   @ApiProblems(400, 409, 413)
   async addFeed(@Body() body: unknown) {
     const spec = parse(NewFeed, body);
+    await this.assertFetchableUrl(spec.url);
     if (!(await this.feeds.register(spec)))
       throw new ProblemError(409, 'Conflict', `Feed ${spec.feedId} is already registered`);
     return { feedId: spec.feedId };
@@ -73,6 +85,7 @@ export class AdminController {
   @ApiProblems(400, 404, 413)
   async changeFeed(@Param('id') id: string, @Body() body: unknown) {
     const { status, ...changes } = parse(FeedChange, body);
+    if (changes.url !== undefined) await this.assertFetchableUrl(changes.url);
     try {
       if (Object.keys(changes).length) await this.feeds.update(id, changes, 'changed through the API');
       if (status === 'paused') await this.feeds.pause(id, 'paused through the API');

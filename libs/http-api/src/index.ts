@@ -1,5 +1,6 @@
 export { HttpApiModule } from './http-api.module';
 export { ProblemError, ProblemFilter } from './problem';
+export { clientErrorsAsProblems, frameworkErrorsAsProblems, refuseMalformedInput } from './http-hardening';
 export { parseItemsQuery, encodeCursor, decodeCursor, type ItemsQuery } from './items.query';
 export { ApiKeys, type Scope } from './api-keys';
 export { setupOpenApi, openApiDocument, OPENAPI_PATH, DOCS_PATH } from './openapi/openapi-document';

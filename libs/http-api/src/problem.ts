@@ -1,4 +1,5 @@
-import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
@@ -61,7 +62,7 @@ export class ProblemFilter implements ExceptionFilter {
       };
     } else if (error instanceof HttpException) {
       const status = error.getStatus();
-      body = { type: 'about:blank', title: HttpStatus[status] ?? 'Error', status, detail: error.message };
+      body = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: error.message };
     } else {
       body = {
         type: 'about:blank',

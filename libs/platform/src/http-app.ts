@@ -3,7 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@frictionwatch/config';
-import { setupOpenApi, setupQueueBoard } from '@frictionwatch/http-api';
+import {
+  clientErrorsAsProblems,
+  frameworkErrorsAsProblems,
+  refuseMalformedInput,
+  setupOpenApi,
+  setupQueueBoard,
+} from '@frictionwatch/http-api';
 import { Metrics, observeHttp, requestIdOf, serveMetrics } from '@frictionwatch/observability';
 
 export interface HttpAppOptions {
@@ -28,10 +34,22 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     root,
-    new FastifyAdapter({ bodyLimit: 1024 * 1024, genReqId: requestIdOf }),
-    { bufferLogs: false, ...(options.logger !== undefined ? { logger: options.logger } : {}) },
+    new FastifyAdapter({
+      bodyLimit: 1024 * 1024,
+      genReqId: requestIdOf,
+      // Errors answered before Nest sees the request are problem+json too.
+      frameworkErrors: frameworkErrorsAsProblems,
+      clientErrorHandler: clientErrorsAsProblems,
+    }),
+    // Body parsers are ours (refuseMalformedInput): JSON must be valid UTF-8.
+    {
+      bufferLogs: false,
+      bodyParser: false,
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  refuseMalformedInput(fastify);
   const metrics = app.get(Metrics);
   observeHttp(fastify, metrics, options.accessLog ?? null);
   serveMetrics(fastify, metrics, config.METRICS_TOKEN);
