@@ -169,5 +169,6 @@ describe('graceful shutdown of a worker with jobs in flight', () => {
       waiting: 0,
       failed: 0,
     });
-  });
+    // Two worker processes boot one after the other on a shared machine: more than the default 60 s.
+  }, 240000);
 });

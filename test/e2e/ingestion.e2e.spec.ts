@@ -104,7 +104,8 @@ describe('ingestion end to end', () => {
       child.kill('SIGTERM');
       expect((await finished(child)).code).toBe(0);
     }
-  });
+    // Three CLI runs and three role processes booting on a shared machine: more than the default 60 s.
+  }, 180000);
 
   it('a worker killed in the middle of its work: after a restart each item is ingested exactly once', async () => {
     // A feed slow enough that the worker is killed while fetching it.

@@ -121,7 +121,7 @@ describe('operations: worker and scheduler processes', () => {
       listeningOn(scheduler, 60000),
     ]);
     await readModelsSettled(database.pool, ['feeds']);
-  });
+  }, 150000);
 
   afterAll(async () => {
     for (const child of [worker, scheduler])
@@ -175,6 +175,18 @@ describe('operations: worker and scheduler processes', () => {
     await until(async () => (await count('AlertDelivered')) === 20, '20 alerts delivered');
     await fetchJob('ops-feed', 'ops-2', 'corr-ops-not-modified');
     await fetchJob('missing-feed', 'ops-3', 'corr-ops-failed');
+    // A mail job for an alert that does not exist fails for good (unrecoverable).
+    await jobs.enqueue([
+      {
+        name: 'send-alert',
+        data: { alertId: 'no-such-alert', correlationId: 'corr-ops-lost' },
+        jobId: 'ops-lost',
+      },
+    ]);
+    await until(
+      async () => (await jobs.queue('email').getJobState('ops-lost')) === 'failed',
+      'ops-lost failed',
+    );
     await until(
       async () => (await jobs.queue('classify').getJobCounts('active', 'waiting')).active === 0,
       'classify queue idle',
@@ -200,6 +212,11 @@ describe('operations: worker and scheduler processes', () => {
     expect(sample(text, 'fw_mails_sent_total', '')).toBe(20);
     expect(sink.logins.length).toBeGreaterThan(0); // the SMTP password was used, and must not be logged
     expect(sample(text, 'fw_jobs_completed_total', 'queue="email",job="send-alert"')).toBe(20);
+    expect(sample(text, 'fw_jobs_failed_total', 'queue="email",job="send-alert"')).toBe(1);
+    expect(
+      sample(text, 'fw_job_duration_seconds_count', 'queue="email",job="send-alert",outcome="failed"'),
+    ).toBe(1);
+    expect(sample(text, 'fw_queue_jobs', 'queue="email",state="failed"')).toBe(1);
     expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="active"')).toBe(0);
     expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="waiting"')).toBe(0);
     expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="failed"')).toBe(0);
@@ -231,7 +248,13 @@ describe('operations: worker and scheduler processes', () => {
     const classifyLines = jobLines.filter((line) => line.job === 'classify-items');
     expect(classifyLines.length).toBeGreaterThan(0);
     for (const line of classifyLines) expect(line.correlationId).toBe('corr-ops-fetched');
-    const mailLines = jobLines.filter((line) => line.job === 'send-alert');
+    expect(jobLines.find((line) => line.jobId === 'ops-lost')).toMatchObject({
+      level: 'warn',
+      msg: 'job failed for good',
+      correlationId: 'corr-ops-lost',
+      error: 'No alert no-such-alert',
+    });
+    const mailLines = jobLines.filter((line) => line.job === 'send-alert' && line.jobId !== 'ops-lost');
     expect(mailLines).toHaveLength(20);
     for (const line of mailLines)
       expect(line).toMatchObject({ correlationId: 'corr-ops-fetched', queue: 'email', msg: 'job completed' });
@@ -294,5 +317,5 @@ describe('operations: a worker whose Redis does not answer', () => {
     const exit = await done;
     expect(exit.code).toBe(0);
     expect(exit.stdout).toContain('closed by force');
-  });
+  }, 120000);
 });

@@ -314,7 +314,8 @@ describe('security review', () => {
       ALERTS_DOUBLE_OPT_IN: 'true',
     };
     const api = runTs('apps/api/src/main.ts', [], env);
-    const worker = runTs('apps/worker/src/main.ts', [], env);
+    // Every role serves HTTP on PORT: the worker takes an ephemeral one.
+    const worker = runTs('apps/worker/src/main.ts', [], { ...env, PORT: '0' });
     const redis = createRedisConnection(TEST_REDIS_URL, 'security-test');
     const jobs = new JobQueue(redis, queue.prefix);
     const bodies: string[] = [];
@@ -348,7 +349,7 @@ describe('security review', () => {
       }
       // Double opt-in: the api enqueued a confirmation mail; the worker fails to reach the SMTP
       // server (nothing listens there), with the password in SMTP_URL, and logs the failure.
-      await waitForOutput(worker, 'job send-confirmation', 60000);
+      await waitForOutput(worker, '"job":"send-confirmation"', 60000);
     } finally {
       await jobs.close();
       redis.disconnect();
@@ -380,7 +381,7 @@ describe('security review', () => {
       'SELECT data::text || metadata::text AS dump FROM events',
     );
     for (const row of rows) for (const secret of secrets) expect(row.dump).not.toContain(secret);
-  });
+  }, 180000);
 });
 
 /** The secret part of a key `fw_<10-character id>_<secret>`. */

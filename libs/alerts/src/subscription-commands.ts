@@ -38,8 +38,11 @@ export class SubscriptionCommands {
     return state ? { state, version: events.length } : null;
   }
 
-  async create(spec: SubscriptionSpec): Promise<SubscriptionState> {
-    const subscriptionId = newSubscriptionId();
+  /** Creates a subscription; a given id (the demo's) makes a second create a WrongExpectedVersionError. */
+  async create(
+    spec: SubscriptionSpec,
+    subscriptionId: string = newSubscriptionId(),
+  ): Promise<SubscriptionState> {
     const valid = SubscriptionSpecSchema.parse(spec);
     await this.store.append(
       subscriptionStreamId(subscriptionId),

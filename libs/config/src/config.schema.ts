@@ -84,6 +84,17 @@ export const configSchema = z
       .enum(['true', 'false'], { message: 'must be true or false' })
       .default('true')
       .transform((value) => value === 'true'),
+    // Demo mode: recorded feed snapshots served on loopback, demo sources and a demo subscription
+    // registered instead of the real sources (seeds/demo), 127.0.0.1 fetchable; no internet needed.
+    DEMO: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+    DEMO_FEEDS_PORT: positiveInt('DEMO_FEEDS_PORT').max(65535, 'must be at most 65535').default(3900),
+    DEMO_ALERT_RECIPIENT: z
+      .string()
+      .regex(/^[^\s<>@]+@[^\s<>@]+\.[A-Za-z]{2,}$/, 'must be an e-mail address such as demo@example.org')
+      .default('demo@example.org'),
     SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:1025'),
     MAIL_FROM: z
       .string()
@@ -120,6 +131,12 @@ export const configSchema = z
         code: 'custom',
         path: ['ALERTS_TOKEN_SECRET'],
         message: 'must be set in production',
+      });
+    if (config.DEMO && config.NODE_ENV === 'production')
+      context.addIssue({
+        code: 'custom',
+        path: ['DEMO'],
+        message: 'is for trying frictionwatch out: not with NODE_ENV=production',
       });
     const dkim = [config.DKIM_DOMAIN, config.DKIM_SELECTOR, config.DKIM_PRIVATE_KEY].filter(Boolean).length;
     if (dkim !== 0 && dkim !== 3)

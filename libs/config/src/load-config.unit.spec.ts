@@ -72,3 +72,28 @@ describe('rate limit settings', () => {
     );
   });
 });
+
+describe('demo settings', () => {
+  it('are off by default, with loopback port 3900 and a demo recipient', () => {
+    expect(loadConfig({})).toMatchObject({
+      DEMO: false,
+      DEMO_FEEDS_PORT: 3900,
+      DEMO_ALERT_RECIPIENT: 'demo@example.org',
+    });
+    expect(loadConfig({ DEMO: 'true' }).DEMO).toBe(true);
+  });
+
+  it('refuses a bad switch, port or recipient, naming each', () => {
+    expect(() => loadConfig({ DEMO: 'yes' })).toThrow(/DEMO="yes" must be true or false/);
+    expect(() => loadConfig({ DEMO_FEEDS_PORT: '0' })).toThrow(/DEMO_FEEDS_PORT="0" must be greater than 0/);
+    expect(() => loadConfig({ DEMO_ALERT_RECIPIENT: 'me' })).toThrow(
+      /DEMO_ALERT_RECIPIENT="me" must be an e-mail/,
+    );
+  });
+
+  it('refuses the demo in production', () => {
+    expect(() =>
+      loadConfig({ DEMO: 'true', NODE_ENV: 'production', ALERTS_TOKEN_SECRET: 'a-real-secret-of-length' }),
+    ).toThrow(/DEMO="true" is for trying frictionwatch out/);
+  });
+});

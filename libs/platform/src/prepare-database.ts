@@ -7,8 +7,8 @@ import {
   migrateToLatest,
 } from '@frictionwatch/database';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
-import { FeedRegistry, seedSources } from '@frictionwatch/feeds';
 import { registerEventTypes } from './composition';
+import { describeSeed, seedDatabase } from './seed-database';
 
 /**
  * Before any role starts: the database exists (created when allowed), migrations are applied when
@@ -35,9 +35,8 @@ export async function prepareDatabase(
     const store = new PostgresEventStore(pool, registerEventTypes(new EventRegistry()));
     await store.assertTransactionIdsNotAhead();
     if (options.seed) {
-      // Registering a feed only appends to its own stream: no read model is needed for it.
-      const { registered } = await seedSources(new FeedRegistry(store));
-      if (registered.length) options.log?.(`Registered ${registered.length} default sources`);
+      const line = describeSeed(await seedDatabase(store, config));
+      if (line) options.log?.(line);
     }
   } finally {
     await closeDatabase(db, pool);

@@ -78,6 +78,11 @@ export async function startRoles(
   closeOnSignals(app, logger);
   await app.listen(config.PORT, config.HOST);
   logger.log(startupLine(options.roles, config, app, api));
+  // The host only: SMTP_URL may carry a password.
+  if (config.DEMO)
+    logger.log(
+      `Demo mode: alert mails to ${config.DEMO_ALERT_RECIPIENT} via ${new URL(config.SMTP_URL).host}`,
+    );
   return app;
 }
 

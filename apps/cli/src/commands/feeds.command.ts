@@ -5,10 +5,10 @@ import {
   HtmlMappingSchema,
   JsonMappingSchema,
   SOURCE_KINDS,
-  seedSources,
   type SourceKind,
 } from '@frictionwatch/feeds';
 import { loadConfigOrExit } from '@frictionwatch/config';
+import { seedDatabase } from '@frictionwatch/platform';
 import { withCliContext, type CliContext } from './cli-context';
 
 /** The feeds read model, brought up to date first: the CLI may run while no worker does. */
@@ -20,11 +20,13 @@ async function feedRepository(context: CliContext): Promise<FeedRepository> {
 }
 
 export async function seed(): Promise<void> {
-  await withCliContext(async ({ store }) => {
-    const { registered, existing } = await seedSources(new FeedRegistry(store));
+  await withCliContext(async ({ store, config }) => {
+    const { registered, existing, demoSubscription } = await seedDatabase(store, config);
     process.stdout.write(
       `Registered ${registered.length} source(s)${registered.length ? `: ${registered.join(', ')}` : ''}; ${existing.length} already registered\n`,
     );
+    if (demoSubscription)
+      process.stdout.write(`Demo subscription ${demoSubscription} (${config.DEMO_ALERT_RECIPIENT})\n`);
   });
 }
 

@@ -5,7 +5,11 @@ export function registerCommands(program: Command): void {
   program
     .command('migrate')
     .description('apply pending database migrations (safe to run twice or from several processes)')
-    .action(async () => (await import('./migrate.command')).migrate());
+    .option(
+      '--seed',
+      'then register the default sources as npm start does (DEMO=true: the demo ones; SEED_ON_START=false: none)',
+    )
+    .action(async (options: { seed?: boolean }) => (await import('./migrate.command')).migrate(options));
 
   const projections = program.command('projections').description('inspect and rebuild projections');
   projections
@@ -37,7 +41,9 @@ export function registerCommands(program: Command): void {
 
   program
     .command('seed')
-    .description('register the default sources of seeds/sources.yaml that are not registered yet')
+    .description(
+      'register the default sources of seeds/sources.yaml not registered yet (DEMO=true: the demo sources and subscription)',
+    )
     .action(async () => (await import('./feeds.command')).seed());
 
   const feeds = program.command('feeds').description('list and manage the sources');
