@@ -1,4 +1,5 @@
-// Three layers, told apart by file name (*.unit.spec.ts, *.int.spec.ts, *.e2e.spec.ts); `npm test` runs all.
+// Three layers, told apart by file name (*.unit.spec.ts, *.int.spec.ts, *.e2e.spec.ts), and the short
+// soak (*.soak.spec.ts); `npm test` runs all, the soak last.
 const { compilerOptions } = require('./tsconfig.json');
 
 const moduleNameMapper = Object.fromEntries(
@@ -38,6 +39,9 @@ module.exports = {
     project('e2e', ['<rootDir>/{apps,libs,test}/**/*.e2e.spec.ts'], {
       globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
     }),
+    // The short soak (its own Postgres cluster, Redis and four app processes): `npm test` runs it after
+    // the other projects, so its load does not stretch their timeouts.
+    project('soak', ['<rootDir>/test/soak/**/*.soak.spec.ts']),
   ],
   testTimeout: 60000,
 };

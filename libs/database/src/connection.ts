@@ -25,6 +25,11 @@ export function createPool(options: ConnectionOptions): Pool {
   const pool = new Pool(config);
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // The pool only listens for errors of idle clients: a checked-out client (a transaction awaiting
+  // Redis, a migration's lock session) that loses its server emits 'error' with nobody listening,
+  // which kills the process. Its query in flight rejects anyway, and the pool drops a broken client
+  // on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -1,7 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { isDatabaseUnavailable } from '@frictionwatch/database';
+
+/** Seconds a client is asked to wait when Postgres is restarting or unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** An RFC 9457 problem with a clear message; `extra` adds members such as the valid values. */
 export class ProblemError extends HttpException {
@@ -36,9 +40,15 @@ export function parseOrProblem<T>(
   );
 }
 
-/** Every error leaves as application/problem+json; an unexpected one says nothing about internals. */
+/**
+ * Every error leaves as application/problem+json; an unexpected one says nothing about internals (and
+ * is logged). Postgres restarting or unreachable is a 503 with Retry-After, not a 500: the request was
+ * fine and will succeed shortly.
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
@@ -63,7 +73,19 @@ export class ProblemFilter implements ExceptionFilter {
     } else if (error instanceof HttpException) {
       const status = error.getStatus();
       body = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: error.message };
+    } else if (isDatabaseUnavailable(error)) {
+      this.logger.warn(
+        `${request.method} ${request.url.split('?')[0]}: database unavailable: ${describe(error)}`,
+      );
+      void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      body = {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'The database is unavailable; retry shortly.',
+      };
     } else {
+      this.logger.error(`${request.method} ${request.url.split('?')[0]}: ${describe(error)}`);
       body = {
         type: 'about:blank',
         title: 'Internal Server Error',
@@ -76,4 +98,8 @@ export class ProblemFilter implements ExceptionFilter {
       .header('content-type', 'application/problem+json')
       .send({ ...body, instance: request.url.split('?')[0] });
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

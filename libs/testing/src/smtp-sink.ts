@@ -37,12 +37,22 @@ export class SmtpSink {
   /** The user names that logged in (with `credentials`). */
   readonly logins: string[] = [];
 
-  /** `credentials`: the server offers AUTH (in clear, on loopback) and accepts only these. */
-  constructor(private readonly options: { credentials?: { user: string; password: string } } = {}) {}
+  /**
+   * `credentials`: the server offers AUTH (in clear, on loopback) and accepts only these.
+   * `closeTimeoutMs`: how long `stop` lets open connections finish before it answers them 421 and
+   * closes them (smtp-server's default, 30 s, lets a pooled client keep sending through an "outage").
+   */
+  constructor(
+    private readonly options: {
+      credentials?: { user: string; password: string };
+      closeTimeoutMs?: number;
+    } = {},
+  ) {}
 
   async start(port = this.port): Promise<this> {
     const credentials = this.options.credentials;
     const server = new SMTPServer({
+      ...(this.options.closeTimeoutMs ? { closeTimeout: this.options.closeTimeoutMs } : {}),
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,

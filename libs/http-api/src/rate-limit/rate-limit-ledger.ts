@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RedisThrottlerStorage } from './redis-throttler-storage';
 
@@ -9,6 +9,7 @@ import { RedisThrottlerStorage } from './redis-throttler-storage';
 @Injectable()
 export class RateLimitLedger {
   private readonly charged = new WeakMap<FastifyRequest, string[]>();
+  private readonly logger = new Logger('ThrottlerGuard');
 
   constructor(private readonly storage: RedisThrottlerStorage) {}
 
@@ -18,9 +19,16 @@ export class RateLimitLedger {
     this.charged.set(request, keys);
   }
 
+  /**
+   * Best effort: Redis failing between the charge and the refund (a restart) costs the client one hit
+   * of its budget, never the 304 it was answered (that was a 500).
+   */
   async refund(request: FastifyRequest): Promise<void> {
     const keys = this.charged.get(request) ?? [];
     this.charged.delete(request);
-    await Promise.all(keys.map((key) => this.storage.refund(key)));
+    const results = await Promise.allSettled(keys.map((key) => this.storage.refund(key)));
+    for (const result of results)
+      if (result.status === 'rejected')
+        this.logger.warn(`rate limit refund failed: ${(result.reason as Error).message}`);
   }
 }
