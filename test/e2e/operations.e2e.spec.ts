@@ -220,6 +220,11 @@ describe('operations: worker and scheduler processes', () => {
     expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="active"')).toBe(0);
     expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="waiting"')).toBe(0);
     expect(sample(text, 'fw_queue_jobs', 'queue="fetch",state="failed"')).toBe(0);
+    // BullMQ's own exporter, merged in: one HELP/TYPE per family, every queue's samples.
+    expect(sample(text, 'bullmq_job_count', 'queue="email", state="failed"')).toBe(1);
+    expect(sample(text, 'bullmq_job_completed_total', 'queue="fetch"')).toBe(3);
+    expect(sample(text, 'bullmq_job_failed_total', 'queue="email"')).toBe(1);
+    expect(text.split('\n').filter((l) => l === '# TYPE bullmq_job_count gauge')).toHaveLength(1);
     expect(sample(text, 'fw_projection_lag_positions', 'projection="items"')).toEqual(expect.any(Number));
     expect(sample(text, 'fw_projection_lag_seconds', 'projection="feeds"')).toEqual(expect.any(Number));
     expect(

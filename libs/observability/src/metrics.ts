@@ -13,6 +13,7 @@ export type ScrapeCollector = () => Promise<void>;
 export class Metrics {
   readonly registry = new Registry();
   private readonly collectors: { name: string; collect: ScrapeCollector }[] = [];
+  private readonly expositions: { name: string; expose: () => Promise<string> }[] = [];
 
   readonly httpRequestDuration = new Histogram({
     name: 'fw_http_request_duration_seconds',
@@ -98,29 +99,71 @@ export class Metrics {
     this.collectors.push({ name, collect });
   }
 
+  /**
+   * Adds exposition text produced elsewhere (BullMQ's own exporter), appended to each scrape; one that
+   * fails or takes over 2 s is left out of that scrape and counted in fw_metrics_collector_errors_total.
+   */
+  exposeOnScrape(name: string, expose: () => Promise<string>): void {
+    this.expositions.push({ name, expose });
+  }
+
   /** The exposition text of every metric, after the collectors ran. */
   async scrape(): Promise<string> {
-    await Promise.all(
-      this.collectors.map(async ({ name, collect }) => {
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([
-            collect(),
-            new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error('timed out')), 2000);
-            }),
-          ]);
-        } catch {
-          this.scrapeErrors.inc({ collector: name });
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
+    await Promise.all(this.collectors.map(({ name, collect }) => this.bounded(name, collect)));
+    const extra = await Promise.all(
+      this.expositions.map(({ name, expose }) => this.bounded(name, expose).then((text) => text ?? '')),
     );
-    return this.registry.metrics();
+    return mergeExpositions([await this.registry.metrics(), ...extra]);
+  }
+
+  private async bounded<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        run(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timed out')), 2000);
+        }),
+      ]);
+    } catch {
+      this.scrapeErrors.inc({ collector: name });
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/**
+ * Joins exposition texts into one: a metric family's `# HELP` and `# TYPE` lines once, its samples
+ * together (BullMQ's exporter writes them again for every queue, which a scraper refuses).
+ */
+export function mergeExpositions(texts: string[]): string {
+  const families = new Map<string, { head: string[]; samples: string[] }>();
+  const familyOf = (name: string) => {
+    let family = families.get(name);
+    if (!family) families.set(name, (family = { head: [], samples: [] }));
+    return family;
+  };
+  for (const text of texts) {
+    let current: string | null = null;
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      const comment = /^# (HELP|TYPE) (\S+)/.exec(line);
+      if (comment) {
+        current = comment[2];
+        const family = familyOf(current);
+        if (!family.head.some((known) => known.startsWith(`# ${comment[1]} `))) family.head.push(line);
+        continue;
+      }
+      const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0] ?? '';
+      // Histogram and summary samples (_bucket, _sum, _count) belong to the family declared above them.
+      familyOf(current && name.startsWith(current) ? current : name).samples.push(line);
+    }
+  }
+  return [...families.values()].map((f) => [...f.head, ...f.samples].join('\n')).join('\n') + '\n';
 }

@@ -137,6 +137,32 @@ describe('metrics', () => {
     expect(text).toContain('fw_metrics_collector_errors_total{collector="projections"} 2');
   });
 
+  it('appends exposition text from elsewhere with each family declared once, leaving out one that fails', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    const queueText = (queue: string, waiting: number) =>
+      [
+        '# HELP bullmq_job_count Number of jobs in the queue by state',
+        '# TYPE bullmq_job_count gauge',
+        `bullmq_job_count{queue="${queue}", state="waiting"} ${waiting}`,
+      ].join('\n');
+    metrics.exposeOnScrape('bullmq', async () => [queueText('fetch', 2), queueText('email', 7)].join('\n'));
+    metrics.exposeOnScrape('broken', async () => {
+      throw new Error('redis down');
+    });
+    const lines = (await metrics.scrape()).split('\n');
+    expect(lines.filter((l) => l.startsWith('# TYPE bullmq_job_count'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('# HELP bullmq_job_count'))).toHaveLength(1);
+    const family = lines.indexOf('# TYPE bullmq_job_count gauge');
+    expect(lines.slice(family + 1, family + 3)).toEqual([
+      'bullmq_job_count{queue="fetch", state="waiting"} 2',
+      'bullmq_job_count{queue="email", state="waiting"} 7',
+    ]);
+    expect(lines).toContain('fw_metrics_collector_errors_total{collector="broken"} 1');
+    // Our own histogram keeps its samples under its declaration.
+    const histogram = lines.indexOf('# TYPE fw_http_request_duration_seconds histogram');
+    expect(histogram).toBeGreaterThanOrEqual(0);
+  });
+
   it("includes Node's process metrics by default", async () => {
     const text = await new Metrics().scrape();
     expect(text).toContain('process_cpu_seconds_total');

@@ -47,6 +47,12 @@ class MetricsWiring implements OnModuleInit {
         }),
       );
     });
+    // BullMQ's own exporter beside ours: job counts by state and its completed/failed totals.
+    metrics.exposeOnScrape('bullmq', async () =>
+      (await Promise.all(QUEUE_NAMES.map((queue) => this.jobs.queue(queue).exportPrometheusMetrics()))).join(
+        '\n',
+      ),
+    );
     metrics.collectOnScrape('projections', async () => {
       for (const lag of await projectionLag(this.db)) {
         metrics.projectionLagPositions.set({ projection: lag.name }, lag.lagPositions);

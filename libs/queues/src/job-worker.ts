@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { withLogContext } from '@frictionwatch/observability';
 import type { JobFailed } from './job.events';
@@ -126,6 +126,8 @@ export function startQueueWorker(queueName: string, handlers: JobHandlers, optio
       lockDuration: options.lockMs ?? 30000,
       stalledInterval: Math.max(500, Math.floor((options.lockMs ?? 30000) / 2)),
       ...(options.limiter ? { limiter: options.limiter } : {}),
+      // BullMQ's own completed/failed counts per minute (a week kept), behind its Prometheus exporter.
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     },
   );
   worker.on('error', () => undefined); // connection errors: the worker reconnects by itself
