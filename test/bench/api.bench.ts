@@ -7,7 +7,6 @@
 // later `--reuse <name>`, which skips loading and projecting.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -24,6 +23,7 @@ import {
   testQueuePrefix,
 } from '@frictionwatch/testing';
 import { corpusTexts, itemAppends } from './support/api-bench-data';
+import { freePort } from '../support/free-port';
 
 const ROOT = join(__dirname, '..', '..');
 const REGISTER = join(ROOT, 'tools', 'register.js');
@@ -87,17 +87,6 @@ async function project(engine: ProjectionEngine): Promise<void> {
       process.stderr.write(`projected ${name} in ${round2(seconds(started))} s\n`);
     }),
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** The api role exactly as `npm run start:api` starts it, on a loopback port of its own. */

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { PostgresEventStore } from '@frictionwatch/event-store';
 import { ProjectionEngine } from '@frictionwatch/projections';
 import {
@@ -11,16 +10,7 @@ import {
 } from '@frictionwatch/testing';
 import { migrations } from '../../migrations';
 import { finished, runTs, waitForOutput } from '../support/processes';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/free-port';
 
 describe('migrate from two processes at once', () => {
   let database: TestDatabase;

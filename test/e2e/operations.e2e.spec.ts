@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { SubscriptionCommands, SubscriptionSpecSchema } from '@frictionwatch/alerts';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
 import { FeedRegistry } from '@frictionwatch/feeds';
@@ -15,14 +14,7 @@ import {
 import { readModelsSettled } from '../support/api-app';
 import { FeedServer } from '../support/feed-server';
 import { finished, listeningOn, runTs } from '../support/processes';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../support/free-port';
 
 const DB_PASSWORD = 'db-pass-never-logged-7f3a';
 const SMTP_PASSWORD = 'smtp-pass-never-logged-91c2';

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { ApiKeys } from '@frictionwatch/http-api';
 import { createRedisConnection, JobQueue } from '@frictionwatch/queues';
@@ -11,6 +10,7 @@ import {
 import { startApiApp } from '../support/api-app';
 import { runTs, waitForOutput } from '../support/processes';
 import { registeredRoutes } from '../support/registered-routes';
+import { freePort } from '../support/free-port';
 
 /**
  * The security review's tests: every route Nest registers answers with its scope (so a new endpoint
@@ -387,15 +387,4 @@ describe('security review', () => {
 /** The secret part of a key `fw_<10-character id>_<secret>`. */
 function secretOf(key: string): string {
   return key.slice('fw_'.length + 11);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

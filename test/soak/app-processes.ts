@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, sleep } from './local-services';
+import { freePort } from '../support/free-port';
+import { sleep } from './local-services';
 
 export const ROOT = join(__dirname, '..', '..');
 
