@@ -12,6 +12,7 @@ import {
 import { registerEventTypes } from '@frictionwatch/platform';
 import { createTestDatabase, SmtpSink, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
 import { runTs, waitForOutput } from '../support/processes';
+import { pollUntil } from '../support/poll-until';
 
 /**
  * The mail worker as a real process, killed with SIGKILL around the SMTP transaction: before the server
@@ -83,13 +84,7 @@ describe('alert delivery when the mail worker dies', () => {
     return rows.map((r) => r.data);
   }
 
-  async function until(probe: () => Promise<boolean>, timeoutMs = 40000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const until = (probe: () => Promise<boolean>, timeoutMs = 40000) => pollUntil(probe, { timeoutMs });
 
   beforeAll(async () => {
     await sink.start();

@@ -13,6 +13,7 @@ import {
 import { readModelsSettled } from '../support/api-app';
 import { FeedServer } from '../support/feed-server';
 import { finished, listeningOn, runTs, waitForOutput } from '../support/processes';
+import { pollUntil } from '../support/poll-until';
 
 const FEEDS = 6;
 const ITEMS = 15;
@@ -56,13 +57,8 @@ describe('graceful shutdown of a worker with jobs in flight', () => {
     return child;
   }
 
-  async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 60000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error(`${what} not reached`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const until = (probe: () => Promise<boolean>, what: string, timeoutMs = 60000) =>
+    pollUntil(probe, { what, timeoutMs });
 
   async function eventCounts(): Promise<Record<string, { events: number; streams: number }>> {
     const { rows } = await database.pool.query<{ event_type: string; events: number; streams: number }>(

@@ -15,6 +15,7 @@ import { readModelsSettled } from '../support/api-app';
 import { FeedServer } from '../support/feed-server';
 import { finished, listeningOn, runTs } from '../support/processes';
 import { freePort } from '../support/free-port';
+import { pollUntil } from '../support/poll-until';
 
 const DB_PASSWORD = 'db-pass-never-logged-7f3a';
 const SMTP_PASSWORD = 'smtp-pass-never-logged-91c2';
@@ -70,13 +71,8 @@ describe('operations: worker and scheduler processes', () => {
     LOG_LEVEL: 'debug',
   });
 
-  async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 40000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error(`${what} not reached: ${worker.output.stdout.slice(-2000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const until = (probe: () => Promise<boolean>, what: string, timeoutMs = 40000) =>
+    pollUntil(probe, { what, timeoutMs, detail: () => worker.output.stdout.slice(-2000) });
 
   async function count(type: string): Promise<number> {
     const { rows } = await database.pool.query<{ n: number }>(

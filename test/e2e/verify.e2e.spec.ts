@@ -23,6 +23,7 @@ import {
 import { verifySystem, type VerifyReport } from '@frictionwatch/verify';
 import { readModelsSettled, startApiApp } from '../support/api-app';
 import { finished, runTs } from '../support/processes';
+import { pollUntil } from '../support/poll-until';
 
 /**
  * `verify` against a real system: the api and worker in-process (projections, reactors, classify and
@@ -77,13 +78,8 @@ describe('verify', () => {
     return found;
   };
 
-  async function until(probe: () => Promise<boolean>, timeoutMs = 30000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const until = (probe: () => Promise<boolean>, timeoutMs = 30000) =>
+    pollUntil(probe, { timeoutMs, intervalMs: 50 });
   const count = async (sql: string) => (await database.pool.query<{ n: number }>(sql)).rows[0].n;
   /** Every item classified, every alert delivered, every projection at the head of the log. */
   async function settled(): Promise<void> {

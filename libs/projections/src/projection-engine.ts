@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '@frictionwatch/database';
 import {
   compareCheckpoints,
@@ -95,15 +95,7 @@ export class ProjectionEngine {
         const row = await this.repository.lockForBatch(trx, name, generation);
         if (!row) return { kind: 'busy' };
         const after = `${row.transaction_id}:${row.global_position}`;
-        const batch = await this.store.readAll(
-          {
-            after,
-            limit: this.batchSize,
-            types: projection.canHandle === 'all' ? undefined : projection.canHandle,
-            withData: projection.readsData ?? true,
-          },
-          kyselyQueryable(trx),
-        );
+        const batch = await this.readBatch(projection, after, trx);
         if (batch.events.length > 0) {
           const schema = generationSchema(name, generation);
           await projection.handle(batch.events, {
@@ -213,15 +205,7 @@ export class ProjectionEngine {
     let applied = 0;
     while (compareCheckpoints(parseCheckpoint(after), limit) < 0) {
       const next = await this.db.transaction().execute(async (trx) => {
-        const batch = await this.store.readAll(
-          {
-            after,
-            limit: this.batchSize,
-            types: projection.canHandle === 'all' ? undefined : projection.canHandle,
-            withData: projection.readsData ?? true,
-          },
-          kyselyQueryable(trx),
-        );
+        const batch = await this.readBatch(projection, after, trx);
         const events = batch.events.filter(
           (e) => compareCheckpoints(parseCheckpoint(`${e.transactionId}:${e.globalPosition}`), limit) <= 0,
         );
@@ -238,6 +222,19 @@ export class ProjectionEngine {
       after = next;
     }
     return { eventsApplied: applied };
+  }
+
+  /** The next batch of the events a projection handles, after a checkpoint, in the caller's transaction. */
+  private readBatch(projection: AnyProjection, after: string, trx: Transaction<Database>) {
+    return this.store.readAll(
+      {
+        after,
+        limit: this.batchSize,
+        types: projection.canHandle === 'all' ? undefined : projection.canHandle,
+        withData: projection.readsData ?? true,
+      },
+      kyselyQueryable(trx),
+    );
   }
 
   /** The schema that reads of a projection use now. */
