@@ -1,24 +1,17 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemError } from './problem';
+import { problemBody, ProblemError, sendProblem } from './problem';
 
-/** An RFC 9457 body, as the ProblemFilter writes them. */
-function problem(status: number, title: string, detail: string, instance?: string) {
-  return { type: 'about:blank', title, status, detail, ...(instance ? { instance } : {}) };
-}
-
-function sendProblem(
+/** A problem+json answer naming the request's path, as the ProblemFilter writes them. */
+function answerProblem(
   reply: FastifyReply,
   request: FastifyRequest,
   status: number,
   title: string,
   detail: string,
-) {
-  void reply
-    .status(status)
-    .header('content-type', 'application/problem+json')
-    .send(problem(status, title, detail, request.url.split('?')[0]));
+): void {
+  void sendProblem(reply, status, title, detail, { instance: request.url.split('?')[0] });
 }
 
 /**
@@ -36,7 +29,7 @@ export function frameworkErrorsAsProblems(
     error.code === 'FST_ERR_BAD_URL'
       ? 'The path is not valid percent-encoded UTF-8'
       : 'The request is malformed';
-  sendProblem(reply, request, status, STATUS_CODES[status] ?? 'Bad Request', detail);
+  answerProblem(reply, request, status, STATUS_CODES[status] ?? 'Bad Request', detail);
 }
 
 /**
@@ -53,7 +46,7 @@ export function clientErrorsAsProblems(error: Error & { code?: string }, socket:
       : status === 408
         ? 'The request took too long to arrive'
         : 'The request is not valid HTTP';
-  const body = JSON.stringify(problem(status, STATUS_CODES[status] ?? 'Bad Request', detail));
+  const body = JSON.stringify(problemBody(status, STATUS_CODES[status] ?? 'Bad Request', detail));
   if (socket.writable)
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -76,7 +69,7 @@ export function refuseMalformedInput(fastify: FastifyInstance): void {
       try {
         decodeURIComponent(request.url.slice(at + 1).replace(/\+/g, ' '));
       } catch {
-        sendProblem(
+        answerProblem(
           reply,
           request,
           400,

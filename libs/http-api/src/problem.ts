@@ -7,6 +7,30 @@ import { isDatabaseUnavailable } from '@frictionwatch/database';
 /** Seconds a client is asked to wait when Postgres is restarting or unreachable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
+/** An RFC 9457 body; `extra` adds members (instance, valid values). */
+export function problemBody(
+  status: number,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { type: 'about:blank', title, status, detail, ...extra };
+}
+
+/** A problem+json answer from outside Nest's filter (Fastify hooks and parsers). */
+export function sendProblem(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'application/problem+json')
+    .send(problemBody(status, title, detail, extra));
+}
+
 /** An RFC 9457 problem with a clear message; `extra` adds members such as the valid values. */
 export class ProblemError extends HttpException {
   constructor(
@@ -63,35 +87,19 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     if (error instanceof ProblemError) {
-      body = {
-        type: 'about:blank',
-        title: error.title,
-        status: error.getStatus(),
-        detail: error.detail,
-        ...error.extra,
-      };
+      body = problemBody(error.getStatus(), error.title, error.detail, error.extra);
     } else if (error instanceof HttpException) {
       const status = error.getStatus();
-      body = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: error.message };
+      body = problemBody(status, STATUS_CODES[status] ?? 'Error', error.message);
     } else if (isDatabaseUnavailable(error)) {
       this.logger.warn(
         `${request.method} ${request.url.split('?')[0]}: database unavailable: ${describe(error)}`,
       );
       void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-      body = {
-        type: 'about:blank',
-        title: 'Service Unavailable',
-        status: 503,
-        detail: 'The database is unavailable; retry shortly.',
-      };
+      body = problemBody(503, 'Service Unavailable', 'The database is unavailable; retry shortly.');
     } else {
       this.logger.error(`${request.method} ${request.url.split('?')[0]}: ${describe(error)}`);
-      body = {
-        type: 'about:blank',
-        title: 'Internal Server Error',
-        status: 500,
-        detail: 'The request could not be completed.',
-      };
+      body = problemBody(500, 'Internal Server Error', 'The request could not be completed.');
     }
     void reply
       .status(body.status as number)

@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JobQueue, QUEUE_NAMES } from '@frictionwatch/queues';
 import { ApiKeys } from './api-keys';
+import { sendProblem } from './problem';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
@@ -24,10 +25,7 @@ function problem(reply: FastifyReply, status: 401 | 403, detail: string): Fastif
   // The Basic challenge lets a browser ask for the key (any user name, the key as password).
   if (status === 401)
     void reply.header('www-authenticate', 'Basic realm="frictionwatch queues", charset="UTF-8"');
-  return reply
-    .code(status)
-    .type('application/problem+json')
-    .send({ type: 'about:blank', title: status === 401 ? 'Unauthorized' : 'Forbidden', status, detail });
+  return sendProblem(reply, status, status === 401 ? 'Unauthorized' : 'Forbidden', detail);
 }
 
 /** Lets only admin keys through; answers 401 (with a Basic challenge) or 403 otherwise. */
