@@ -54,6 +54,9 @@ describe('operations: worker and scheduler processes', () => {
   let jobs: JobQueue;
   const redis = createRedisConnection(TEST_REDIS_URL, 'ops-e2e');
   const queue = testQueuePrefix();
+  // The scheduler's first tick runs at start and would enqueue fetches of both feeds, racing the
+  // counted fetches below; on its own prefix those jobs never reach this worker.
+  const schedulerQueue = testQueuePrefix();
   const server = new FeedServer();
   const sink = new SmtpSink({ credentials: { user: 'alerts', password: SMTP_PASSWORD } });
   let worker: ReturnType<typeof runTs>;
@@ -103,7 +106,11 @@ describe('operations: worker and scheduler processes', () => {
       SubscriptionSpecSchema.parse({ recipient: 'ops@example.org', name: 'Everything', filters: {} }),
     );
     worker = runTs('apps/worker/src/main.ts', [], env());
-    scheduler = runTs('apps/scheduler/src/main.ts', [], { ...env(), SCHEDULER_TICK_SECONDS: '3600' });
+    scheduler = runTs('apps/scheduler/src/main.ts', [], {
+      ...env(),
+      QUEUE_PREFIX: schedulerQueue.prefix,
+      SCHEDULER_TICK_SECONDS: '3600',
+    });
     [workerUrl, schedulerUrl] = await Promise.all([
       listeningOn(worker, 60000),
       listeningOn(scheduler, 60000),
@@ -117,7 +124,7 @@ describe('operations: worker and scheduler processes', () => {
     await jobs.close();
     redis.disconnect();
     await Promise.all([server.stop(), sink.stop()]);
-    await queue.cleanup();
+    await Promise.all([queue.cleanup(), schedulerQueue.cleanup()]);
     await database.drop();
   });
 
