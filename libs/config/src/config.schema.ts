@@ -50,6 +50,10 @@ export const configSchema = z
       .default(500),
     PROJECTION_POLL_INTERVAL_MS: positiveInt('PROJECTION_POLL_INTERVAL_MS').default(1000),
     PROJECTION_MAX_ATTEMPTS: positiveInt('PROJECTION_MAX_ATTEMPTS').default(5),
+    // The newest events, decoded once and shared by a worker's projections; 0 = every batch reads the database.
+    PROJECTION_TAIL_EVENTS: nonNegativeInt('PROJECTION_TAIL_EVENTS')
+      .max(1000000, 'must be at most 1000000')
+      .default(20000),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or -')

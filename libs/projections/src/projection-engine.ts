@@ -7,6 +7,7 @@ import {
   type PostgresEventStore,
 } from '@frictionwatch/event-store';
 import { kyselyQueryable } from './kysely-queryable';
+import { LogTail } from './log-tail';
 import { assertProjectionName, generationSchema, type AnyProjection } from './projection';
 import { ProjectionRepository } from './projection.repository';
 
@@ -14,6 +15,11 @@ export interface ProjectionEngineOptions {
   batchSize?: number;
   maxAttempts?: number;
   pollIntervalMs?: number;
+  /**
+   * Events of the shared tail of the log kept in memory (decoded once for all followers of this
+   * engine); 0 turns the tail off and every batch reads the database. Default 20,000.
+   */
+  tailEvents?: number;
   /** How long a retired generation's schema is kept for readers still using it. */
   dropGraceMs?: number;
   notifier?: EventNotifier;
@@ -42,6 +48,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class ProjectionEngine {
   readonly repository: ProjectionRepository;
+  /** The newest events, read once for all followers; null when turned off. */
+  readonly tail: LogTail | null;
   private readonly projections = new Map<string, AnyProjection>();
   private readonly batchSize: number;
   private readonly maxAttempts: number;
@@ -51,6 +59,7 @@ export class ProjectionEngine {
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
   private unsubscribe: (() => void) | null = null;
+  private tailFailing = false;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -69,6 +78,8 @@ export class ProjectionEngine {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.dropGraceMs = options.dropGraceMs ?? 5000;
+    const tailEvents = options.tailEvents ?? 20000;
+    this.tail = tailEvents > 0 ? new LogTail(store, { maxEvents: tailEvents }) : null;
   }
 
   names(): string[] {
@@ -95,7 +106,9 @@ export class ProjectionEngine {
         const row = await this.repository.lockForBatch(trx, name, generation);
         if (!row) return { kind: 'busy' };
         const after = `${row.transaction_id}:${row.global_position}`;
-        const batch = await this.readBatch(projection, after, trx);
+        const batch =
+          this.tail?.take(after, projection.canHandle, this.batchSize) ??
+          (await this.readBatch(projection, after, trx));
         if (batch.events.length > 0) {
           const schema = generationSchema(name, generation);
           await projection.handle(batch.events, {
@@ -134,7 +147,11 @@ export class ProjectionEngine {
     onProgress?: (progress: RebuildProgress) => void,
   ): Promise<void> {
     let applied = 0;
+    let checkpoint: string | undefined;
     for (;;) {
+      // While following, batches at the tail's end come from it: it must have read what is there now
+      // (the caller appended just before, or waits for "nothing below the watermark remains").
+      if (this.running && this.tail?.exhaustedAt(checkpoint)) await this.refreshTail(true);
       const outcome = await this.runBatch(name, generation);
       if (outcome.kind === 'error') {
         if (outcome.failed)
@@ -147,6 +164,7 @@ export class ProjectionEngine {
         await sleep(20);
         continue;
       }
+      if (outcome.kind === 'applied' || outcome.kind === 'idle') checkpoint = outcome.checkpoint;
       if (outcome.kind === 'applied') {
         applied += outcome.events;
         onProgress?.({ generation, eventsApplied: applied, checkpoint: outcome.checkpoint });
@@ -271,6 +289,12 @@ export class ProjectionEngine {
     // interval, not before every batch.
     let generations: number[] = [];
     let generationsAt = -Infinity;
+    // Where each generation's last batch left it: a hint that spares a transaction when the tail has
+    // nothing newer. The locked row stays the truth (another replica may have moved it).
+    const known = new Map<number, string>();
+    // After a timeout (no wake-up came) the tail reads anyway: a NOTIFY may have come before the
+    // commit, or not at all.
+    let timedOut = true;
     while (this.running) {
       if (Date.now() - generationsAt >= this.pollIntervalMs) {
         const rows = await this.repository.checkpoints(name).catch(() => null);
@@ -281,14 +305,20 @@ export class ProjectionEngine {
           generationsAt = Date.now();
         }
       }
+      const tail = this.tail;
+      if (tail && generations.some((generation) => tail.exhaustedAt(known.get(generation))))
+        await this.refreshTail(timedOut);
       let progressed = false;
       let errored = false;
       for (const generation of generations) {
         if (!this.running) break;
+        if (tail?.endsAt(known.get(generation))) continue; // idle, without a transaction
         const outcome = await this.runBatch(name, generation).catch((error: unknown) => {
           // The database itself is unreachable: keep following once it is back.
           return { kind: 'error', error: String(error), failed: false } as const;
         });
+        if (outcome.kind === 'applied' || outcome.kind === 'idle') known.set(generation, outcome.checkpoint);
+        else known.delete(generation);
         if (outcome.kind === 'applied') progressed = !outcome.caughtUp || progressed;
         if (outcome.kind === 'applied' && outcome.caughtUp) quietRetries = 0;
         if (outcome.kind === 'error') errored = true;
@@ -296,13 +326,14 @@ export class ProjectionEngine {
         if (outcome.kind === 'busy' || outcome.kind === 'error') generationsAt = -Infinity;
       }
       if (!this.running) break;
+      timedOut = false;
       if (progressed) {
         failures = 0;
         continue;
       }
       if (errored) {
         failures += 1;
-        await this.waitForWake(this.backoff(failures));
+        timedOut = !(await this.waitForWake(this.backoff(failures)));
         continue;
       }
       failures = 0;
@@ -310,10 +341,11 @@ export class ProjectionEngine {
       // so look again a few times quickly, then wait for the next hint or the poll interval.
       if (quietRetries < 5) {
         quietRetries += 1;
-        await this.waitForWake(10 * 2 ** quietRetries);
+        timedOut = !(await this.waitForWake(10 * 2 ** quietRetries));
       } else {
         const woke = await this.waitForWake(this.pollIntervalMs);
         if (woke) quietRetries = 0;
+        timedOut = !woke;
       }
     }
   }
@@ -337,7 +369,22 @@ export class ProjectionEngine {
     });
   }
 
+  /** A failed read of the tail is not fatal: batches read the database meanwhile. Logged once per outage. */
+  private async refreshTail(force: boolean): Promise<void> {
+    try {
+      await this.tail?.refresh(force);
+      this.tailFailing = false;
+    } catch (error) {
+      if (!this.tailFailing)
+        this.options.log?.(
+          `projection tail read failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      this.tailFailing = true;
+    }
+  }
+
   private wakeAll(): void {
+    this.tail?.hint();
     for (const wake of [...this.wakers]) wake();
   }
 }

@@ -78,6 +78,7 @@ export class ProjectionsModule {
               batchSize: config.PROJECTION_BATCH_SIZE,
               pollIntervalMs: config.PROJECTION_POLL_INTERVAL_MS,
               maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
+              tailEvents: config.PROJECTION_TAIL_EVENTS,
             }),
         },
         ...(options.run ? [ProjectionRunner] : []),

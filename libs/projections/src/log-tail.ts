@@ -1,0 +1,192 @@
+import {
+  compareCheckpoints,
+  formatCheckpoint,
+  parseCheckpoint,
+  type Checkpoint,
+  type PostgresEventStore,
+  type StoredEvent,
+} from '@frictionwatch/event-store';
+
+export interface LogTailOptions {
+  /** Events kept; the oldest are dropped first. */
+  maxEvents: number;
+  /** Events per read of the log. */
+  readLimit?: number;
+}
+
+/** A batch taken from the window: the same shape and meaning as a `readAll` result. */
+export interface TailBatch {
+  events: StoredEvent[];
+  checkpoint: string;
+  caughtUp: boolean;
+}
+
+interface Entry {
+  at: Checkpoint;
+  event: StoredEvent;
+}
+
+/** Frozen all the way down: one decoded event is handed to every projection, none may change it. */
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
+}
+
+/**
+ * The newest events of the log (every type, with data, decoded once) for all the projections of one
+ * engine, so that followers at the head do not each read and decode the same new events. The window
+ * holds every event after `start` up to `end`: `readAll` without a type filter returns all events
+ * after its `after` up to the checkpoint it returns, and, that checkpoint being below the watermark,
+ * nothing can later commit before it.
+ */
+export class LogTail {
+  private entries: Entry[] = [];
+  /** Null until the first read: the window then starts at the log's visible head. */
+  private start: Checkpoint | null = null;
+  private end: Checkpoint | null = null;
+  private caughtUp = false;
+  /** False after a failed read: the window may be stale at its end, so it answers nothing there. */
+  private fresh = false;
+  /** Counts "new events may exist" hints; a read answers the hints given before it started. */
+  private hints = 0;
+  private answeredHints = -1;
+  private reading: { hints: number; done: Promise<void> } | null = null;
+  private readonly readLimit: number;
+  /** Bound on one refresh: it never reads so much that it trims what it has just read. */
+  private readonly maxRead: number;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly options: LogTailOptions,
+  ) {
+    if (!(options.maxEvents > 0)) throw new RangeError('maxEvents must be greater than 0');
+    this.readLimit = Math.min(options.readLimit ?? 1000, options.maxEvents);
+    this.maxRead = Math.max(this.readLimit, Math.floor(options.maxEvents / 2));
+  }
+
+  /** New events may have been appended (a wake-up): the next refresh reads. */
+  hint(): void {
+    this.hints += 1;
+  }
+
+  /**
+   * Reads the events appended since the last read. Single-flight: a caller joins the read in flight
+   * when it started after the caller's last hint. Without a new hint and after a read that caught
+   * up, it does nothing unless forced (a follower polling for what a NOTIFY may not announce).
+   */
+  async refresh(force = false): Promise<void> {
+    if (force) this.hint();
+    const wanted = this.hints;
+    for (;;) {
+      if (this.reading) {
+        const { hints, done } = this.reading;
+        await done;
+        if (hints >= wanted) return;
+        continue;
+      }
+      if (this.fresh && this.caughtUp && this.answeredHints >= wanted) return;
+      const hints = this.hints;
+      const done = this.read(hints).finally(() => {
+        this.reading = null;
+      });
+      this.reading = { hints, done };
+      return done;
+    }
+  }
+
+  /** True when the window ends exactly at `checkpoint` and is fresh: a follower there has nothing to do. */
+  endsAt(checkpoint: string | undefined): boolean {
+    return (
+      this.fresh && this.end !== null && checkpoint !== undefined && checkpoint === formatCheckpoint(this.end)
+    );
+  }
+
+  /** True when a follower at `checkpoint` (unknown: undefined) would find nothing new in the window. */
+  exhaustedAt(checkpoint: string | undefined): boolean {
+    if (this.end === null || checkpoint === undefined) return true;
+    return compareCheckpoints(parseCheckpoint(checkpoint), this.end) >= 0;
+  }
+
+  /**
+   * The events after `after` of the given types, at most `limit`, when the window covers `after`;
+   * null otherwise (the caller reads the database).
+   */
+  take(after: string, types: readonly string[] | 'all', limit: number): TailBatch | null {
+    if (this.start === null || this.end === null) return null;
+    const from = parseCheckpoint(after);
+    const toEnd = compareCheckpoints(from, this.end);
+    if (compareCheckpoints(from, this.start) < 0 || toEnd > 0 || (toEnd === 0 && !this.fresh)) return null;
+    const { entries } = this;
+    // Binary search: the first entry after `from`.
+    let low = 0;
+    let high = entries.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareCheckpoints(entries[mid].at, from) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    const events: StoredEvent[] = [];
+    for (let i = low; i < entries.length; i += 1) {
+      const { event, at } = entries[i];
+      if (types !== 'all' && !types.includes(event.type)) continue;
+      events.push(event);
+      // Cut short by the limit: resume right after the last event taken, as `readAll` does.
+      if (events.length >= limit) return { events, checkpoint: formatCheckpoint(at), caughtUp: false };
+    }
+    return { events, checkpoint: formatCheckpoint(this.end), caughtUp: this.caughtUp };
+  }
+
+  /** The window's bounds and size, for tests and status. */
+  window(): { start: string | null; end: string | null; events: number } {
+    return {
+      start: this.start && formatCheckpoint(this.start),
+      end: this.end && formatCheckpoint(this.end),
+      events: this.entries.length,
+    };
+  }
+
+  private async read(hints: number): Promise<void> {
+    try {
+      if (this.end === null) {
+        // Followers behind the log's head read the database as before; the window starts here.
+        const head = parseCheckpoint((await this.store.head()).visible);
+        if (this.end === null) this.start = this.end = head;
+      }
+      let read = 0;
+      for (;;) {
+        const result = await this.store.readAll({
+          after: this.end as Checkpoint,
+          limit: this.readLimit,
+          withData: true,
+        });
+        // Entries, end and trim change together, between awaits: a take never sees half of a read.
+        for (const event of result.events) {
+          this.entries.push({
+            at: { transactionId: BigInt(event.transactionId), position: BigInt(event.globalPosition) },
+            event: deepFreeze(event),
+          });
+        }
+        this.end = parseCheckpoint(result.checkpoint);
+        this.caughtUp = result.caughtUp;
+        this.fresh = true;
+        this.trim();
+        read += result.events.length;
+        if (result.caughtUp || read >= this.maxRead) break;
+      }
+      this.answeredHints = hints;
+    } catch (error) {
+      this.fresh = false;
+      this.caughtUp = false;
+      throw error;
+    }
+  }
+
+  private trim(): void {
+    const excess = this.entries.length - this.options.maxEvents;
+    if (excess <= 0) return;
+    this.start = this.entries[excess - 1].at;
+    this.entries = this.entries.slice(excess);
+  }
+}
