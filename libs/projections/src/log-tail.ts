@@ -12,6 +12,12 @@ export interface LogTailOptions {
   maxEvents: number;
   /** Events per read of the log. */
   readLimit?: number;
+  /**
+   * Also freezes each event's data all the way down, so a handler that changes a shared event fails
+   * loudly (tests, development). Off in production: decoded data may share zod's default values
+   * with other code of the process, and the walk costs.
+   */
+  freezeData?: boolean;
 }
 
 /** A batch taken from the window: the same shape and meaning as a `readAll` result. */
@@ -26,7 +32,7 @@ interface Entry {
   event: StoredEvent;
 }
 
-/** Frozen all the way down: one decoded event is handed to every projection, none may change it. */
+/** Frozen all the way down. */
 function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
   Object.freeze(value);
@@ -165,7 +171,7 @@ export class LogTail {
         for (const event of result.events) {
           this.entries.push({
             at: { transactionId: BigInt(event.transactionId), position: BigInt(event.globalPosition) },
-            event: deepFreeze(event),
+            event: this.freeze(event),
           });
         }
         this.end = parseCheckpoint(result.checkpoint);
@@ -181,6 +187,16 @@ export class LogTail {
       this.caughtUp = false;
       throw error;
     }
+  }
+
+  /**
+   * One decoded event is handed to every projection: none may change it. The envelope and the
+   * metadata (parsed from the row, owned by this event alone) are always frozen.
+   */
+  private freeze(event: StoredEvent): StoredEvent {
+    deepFreeze(event.metadata);
+    if (this.options.freezeData) deepFreeze(event.data);
+    return Object.freeze(event);
   }
 
   private trim(): void {

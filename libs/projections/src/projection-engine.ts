@@ -20,6 +20,8 @@ export interface ProjectionEngineOptions {
    * engine); 0 turns the tail off and every batch reads the database. Default 20,000.
    */
   tailEvents?: number;
+  /** Deep-freezes the data of the tail's events, so a handler that changes a shared event fails (not in production). */
+  freezeTailData?: boolean;
   /** How long a retired generation's schema is kept for readers still using it. */
   dropGraceMs?: number;
   notifier?: EventNotifier;
@@ -79,7 +81,10 @@ export class ProjectionEngine {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.dropGraceMs = options.dropGraceMs ?? 5000;
     const tailEvents = options.tailEvents ?? 20000;
-    this.tail = tailEvents > 0 ? new LogTail(store, { maxEvents: tailEvents }) : null;
+    this.tail =
+      tailEvents > 0
+        ? new LogTail(store, { maxEvents: tailEvents, freezeData: options.freezeTailData })
+        : null;
   }
 
   names(): string[] {

@@ -127,6 +127,7 @@ describe('the shared tail of the log', () => {
     const tailEngine = new ProjectionEngine(database.db, fromTail.store, projections('tail'), {
       ...options,
       tailEvents: 5000,
+      freezeTailData: true,
     });
     expect(dbEngine.tail).toBeNull();
     await dbEngine.start();

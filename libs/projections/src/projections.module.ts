@@ -79,6 +79,7 @@ export class ProjectionsModule {
               pollIntervalMs: config.PROJECTION_POLL_INTERVAL_MS,
               maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
               tailEvents: config.PROJECTION_TAIL_EVENTS,
+              freezeTailData: config.NODE_ENV !== 'production',
             }),
         },
         ...(options.run ? [ProjectionRunner] : []),
