@@ -154,9 +154,9 @@ export class ProjectionEngine {
     let applied = 0;
     let checkpoint: string | undefined;
     for (;;) {
-      // While following, batches at the tail's end come from it: it must have read what is there now
-      // (the caller appended just before, or waits for "nothing below the watermark remains").
-      if (this.running && this.tail?.exhaustedAt(checkpoint)) await this.refreshTail(true);
+      // Batches at the tail's end come from it: it must have read what is there now (the caller
+      // appended just before, or waits for "nothing below the watermark remains").
+      if (this.tail?.exhaustedAt(checkpoint)) await this.refreshTail(true);
       const outcome = await this.runBatch(name, generation);
       if (outcome.kind === 'error') {
         if (outcome.failed)

@@ -78,7 +78,8 @@ export class ProjectionsModule {
               batchSize: config.PROJECTION_BATCH_SIZE,
               pollIntervalMs: config.PROJECTION_POLL_INTERVAL_MS,
               maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
-              tailEvents: config.PROJECTION_TAIL_EVENTS,
+              // The tail serves followers: an engine that only rebuilds on request keeps none in memory.
+              tailEvents: options.run ? config.PROJECTION_TAIL_EVENTS : 0,
               freezeTailData: config.NODE_ENV !== 'production',
             }),
         },

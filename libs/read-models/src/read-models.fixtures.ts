@@ -40,7 +40,13 @@ export async function readModelHarness(projection: AnyProjection, batchSize = 3)
     database.pool,
     new EventRegistry().register(...ITEM_EVENTS, ...FEED_EVENTS),
   );
-  const engine = new ProjectionEngine(database.db, store, [projection], { batchSize, dropGraceMs: 0 });
+  // After the first catch-up, batches come from the engine's tail of the log, with its events frozen
+  // (a handler that changed a shared event would fail); the rebuild reads the database.
+  const engine = new ProjectionEngine(database.db, store, [projection], {
+    batchSize,
+    dropGraceMs: 0,
+    freezeTailData: true,
+  });
   await engine.initialise();
   const name = projection.name;
   const harness: ReadModelHarness = {
@@ -73,6 +79,7 @@ export async function readModelHarness(projection: AnyProjection, batchSize = 3)
       const rebuilder = new ProjectionEngine(database.db, store, [projection], {
         batchSize: 500,
         dropGraceMs: 0,
+        tailEvents: 0,
       });
       const { generation } = await rebuilder.rebuild(name);
       const rebuilt = await harness.digests(await engine.activeSchema(name));

@@ -36,6 +36,7 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
   const engine = new ProjectionEngine(db, store, allProjections({ jobs, store, config }), {
     batchSize: config.PROJECTION_BATCH_SIZE,
     maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
+    tailEvents: 0, // the command line never follows the log: no tail in memory
   });
   try {
     return await work({ config, pool, db, store, engine, jobs, redis });
