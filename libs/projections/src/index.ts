@@ -5,6 +5,7 @@ export {
   type BatchOutcome,
   type RebuildProgress,
 } from './projection-engine';
+export { LogTail, type LogTailOptions, type TailBatch } from './log-tail';
 export { ProjectionRepository, type CheckpointRow } from './projection.repository';
 export { projectionLag, type ProjectionLag } from './projection-lag';
 export { projectionStatus, type ProjectionStatus, type LogStatus } from './projection-status';
