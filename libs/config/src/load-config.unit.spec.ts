@@ -54,6 +54,12 @@ describe('loadConfig', () => {
       expect(message).not.toContain(secret);
   });
 
+  it('keeps the projection tail on by default; 0 turns it off', () => {
+    expect(loadConfig({}).PROJECTION_TAIL_EVENTS).toBe(20000);
+    expect(loadConfig({ PROJECTION_TAIL_EVENTS: '0' }).PROJECTION_TAIL_EVENTS).toBe(0);
+    expect(() => loadConfig({ PROJECTION_TAIL_EVENTS: '-1' })).toThrow(/PROJECTION_TAIL_EVENTS="-1"/);
+  });
+
   it('refuses a port out of range', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000" must be at most 65535/);
   });
