@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Kysely } from 'kysely';
 import type { Pool } from 'pg';
@@ -15,7 +15,6 @@ import { ItemsController } from './items.controller';
 import { ItemsRepository } from './items.repository';
 import { ProblemFilter } from './problem';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
-import { RateLimitRefundInterceptor } from './rate-limit/rate-limit-refund.interceptor';
 import { RateLimitStorageModule } from './rate-limit/rate-limit.module';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler-storage';
 import { ReadModelResponder } from './read-model-responder';
@@ -88,7 +87,6 @@ const rateLimits = ThrottlerModule.forRootAsync({
     // The rate limit runs first, so that requests with a refused key are limited (per address) too.
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_INTERCEPTOR, useClass: RateLimitRefundInterceptor },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],
 })

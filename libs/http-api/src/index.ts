@@ -5,3 +5,4 @@ export { parseItemsQuery, encodeCursor, decodeCursor, type ItemsQuery } from './
 export { ApiKeys, type Scope } from './api-keys';
 export { setupOpenApi, openApiDocument, OPENAPI_PATH, DOCS_PATH } from './openapi/openapi-document';
 export { setupQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
+export { setupRateLimitRefund } from './rate-limit/rate-limit-refund.hook';

@@ -9,6 +9,7 @@ import {
   refuseMalformedInput,
   setupOpenApi,
   setupQueueBoard,
+  setupRateLimitRefund,
 } from '@frictionwatch/http-api';
 import { Metrics, observeHttp, requestIdOf, serveMetrics } from '@frictionwatch/observability';
 
@@ -55,6 +56,7 @@ export async function createHttpApp(
   serveMetrics(fastify, metrics, config.METRICS_TOKEN);
   if (options.api ?? true) {
     setupOpenApi(app, config);
+    setupRateLimitRefund(app);
     await setupQueueBoard(app);
   }
   return app;
