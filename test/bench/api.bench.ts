@@ -3,7 +3,7 @@
 // ItemClassified) through the event store's bulk path, projects them with the projections engine
 // (items, activity), then runs the real api process (apps/api, its own process) and autocannon in
 // this one against /v1/items, /v1/activity and the 304 revalidation, and a bare node:http server (its
-// own process) answering the items response's bytes as baseline. `--keep` leaves the database for a
+// own process) answering the items response's bytes (and another its 304) as baselines. `--keep` leaves the database for a
 // later `--reuse <name>`, which skips loading and projecting.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -281,6 +281,7 @@ export default async function bench(args: string[]): Promise<void> {
   const queue = testQueuePrefix();
   const api = await startApi(databaseUrl, queue.prefix);
   let bare: { base: string; child: ChildProcess } | null = null;
+  let bare304: { base: string; child: ChildProcess } | null = null;
   try {
     const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
     const itemsUrl = `${api.base}/v1/items?sector=semiconductors&limit=50`;
@@ -300,6 +301,7 @@ export default async function bench(args: string[]): Promise<void> {
     const revalidation = { 'if-none-match': etag };
     const check = await fetch(itemsUrl, { headers: revalidation });
     if (check.status !== 304) throw new Error(`If-None-Match answered ${check.status}, not 304`);
+    const notModifiedHeaders = replayable(check.headers);
 
     // Warm-up (JIT, plans, pool connections), not reported.
     const warm = Math.min(3, opts.duration);
@@ -322,6 +324,12 @@ export default async function bench(args: string[]): Promise<void> {
     const barePath = `${bare.base}/v1/items?sector=semiconductors&limit=50`;
     await hammer('warm-up baseline', barePath, 200, warm, opts.connections);
     const baselineRun = await hammer('baseline', barePath, 200, opts.duration, opts.connections);
+    await stop(bare.child);
+    // Revalidation's own baseline: the bare server answering the same 304 (headers, no body).
+    bare304 = await startBareServer({ status: 304, headers: notModifiedHeaders, body: Buffer.alloc(0) });
+    const bare304Path = `${bare304.base}/v1/items?sector=semiconductors&limit=50`;
+    await hammer('warm-up baseline 304', bare304Path, 304, warm, opts.connections);
+    const baseline304Run = await hammer('baseline 304', bare304Path, 304, opts.duration, opts.connections);
 
     console.log(
       JSON.stringify({
@@ -337,13 +345,18 @@ export default async function bench(args: string[]): Promise<void> {
         revalidateRps: revalidateRun.rps,
         revalidateP99Ms: revalidateRun.p99Ms,
         baselineRps: baselineRun.rps,
-        revalidateRatio: round2(revalidateRun.rps / baselineRun.rps),
+        baselineP99Ms: baselineRun.p99Ms,
+        baseline304Rps: baseline304Run.rps,
+        // Each against the bare server answering the same bytes: the 200 page, and the 304.
+        itemsRatio: round2(itemsRun.rps / baselineRun.rps),
+        revalidateRatio: round2(revalidateRun.rps / baseline304Run.rps),
         itemsResponseBytes: body.length,
       }),
     );
   } finally {
     await stop(api.child);
     if (bare) await stop(bare.child);
+    if (bare304) await stop(bare304.child);
     await queue.cleanup();
     if (opts.keep || opts.reuse) process.stderr.write(`database kept: ${databaseName}\n`);
     else await dropDatabase(databaseName);

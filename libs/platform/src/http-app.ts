@@ -10,6 +10,7 @@ import {
   setupOpenApi,
   setupQueueBoard,
   setupRateLimitRefund,
+  setupRevalidationFastPath,
 } from '@frictionwatch/http-api';
 import { Metrics, observeHttp, requestIdOf, serveMetrics } from '@frictionwatch/observability';
 
@@ -57,6 +58,8 @@ export async function createHttpApp(
   if (options.api ?? true) {
     setupOpenApi(app, config);
     setupRateLimitRefund(app);
+    // After the request id, log context and input checks (hooks run in the order they were added).
+    setupRevalidationFastPath(app);
     await setupQueueBoard(app);
   }
   return app;
