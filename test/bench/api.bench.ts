@@ -347,9 +347,11 @@ export default async function bench(args: string[]): Promise<void> {
         baselineRps: baselineRun.rps,
         baselineP99Ms: baselineRun.p99Ms,
         baseline304Rps: baseline304Run.rps,
-        // Each against the bare server answering the same bytes: the 200 page, and the 304.
+        // As the issue defines it: against the bare server answering the items page.
+        revalidateRatio: round2(revalidateRun.rps / baselineRun.rps),
+        // Stricter, each against a bare server answering exactly the same bytes: the page, the 304.
         itemsRatio: round2(itemsRun.rps / baselineRun.rps),
-        revalidateRatio: round2(revalidateRun.rps / baseline304Run.rps),
+        revalidateVs304Ratio: round2(revalidateRun.rps / baseline304Run.rps),
         itemsResponseBytes: body.length,
       }),
     );

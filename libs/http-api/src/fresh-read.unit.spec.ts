@@ -58,3 +58,29 @@ describe('FreshRead', () => {
     await expect(second).resolves.toBe(0);
   });
 });
+
+describe('FreshRead with a minimum interval', () => {
+  it('starts a queued read no sooner than the interval after the one before, still after its callers', async () => {
+    let value = 0;
+    const startedAt: number[] = [];
+    const read = new FreshRead<number>(async () => {
+      startedAt.push(performance.now());
+      return value;
+    }, 30);
+    const first = read.get();
+    value = 1; // committed after the first read began
+    const second = read.get();
+    await expect(first).resolves.toBe(0);
+    await expect(second).resolves.toBe(1);
+    expect(startedAt).toHaveLength(2);
+    expect(startedAt[1] - startedAt[0]).toBeGreaterThanOrEqual(29);
+  });
+
+  it('a caller finding no read in flight is not held back by the interval', async () => {
+    const calls: number[] = [];
+    const read = new FreshRead<number>(async () => calls.push(performance.now()), 60000);
+    await read.get();
+    await read.get(); // the first read has finished: nothing to share, so it reads at once
+    expect(calls).toHaveLength(2);
+  });
+});
