@@ -297,6 +297,10 @@ export class ProjectionEngine {
     // Where each generation's last batch left it: a hint that spares a transaction when the tail has
     // nothing newer. The locked row stays the truth (another replica may have moved it).
     const known = new Map<number, string>();
+    // When each generation's checkpoint last moved: past events of other types only, it moves at most
+    // once per poll interval (a transaction for each append would move it past nothing it keeps).
+    const movedAt = new Map<number, number>();
+    const projection = this.projection(name);
     // After a timeout (no wake-up came) the tail reads anyway: a NOTIFY may have come before the
     // commit, or not at all.
     let timedOut = true;
@@ -317,13 +321,22 @@ export class ProjectionEngine {
       let errored = false;
       for (const generation of generations) {
         if (!this.running) break;
-        if (tail?.endsAt(known.get(generation))) continue; // idle, without a transaction
+        const hint = known.get(generation);
+        if (tail?.endsAt(hint)) continue; // idle, without a transaction
+        if (
+          hint !== undefined &&
+          Date.now() - (movedAt.get(generation) ?? -Infinity) < this.pollIntervalMs &&
+          tail?.take(hint, projection.canHandle, 1)?.events.length === 0
+        )
+          continue;
         const outcome = await this.runBatch(name, generation).catch((error: unknown) => {
           // The database itself is unreachable: keep following once it is back.
           return { kind: 'error', error: String(error), failed: false } as const;
         });
-        if (outcome.kind === 'applied' || outcome.kind === 'idle') known.set(generation, outcome.checkpoint);
-        else known.delete(generation);
+        if (outcome.kind === 'applied' || outcome.kind === 'idle') {
+          if (outcome.checkpoint !== hint) movedAt.set(generation, Date.now());
+          known.set(generation, outcome.checkpoint);
+        } else known.delete(generation);
         if (outcome.kind === 'applied') progressed = !outcome.caughtUp || progressed;
         if (outcome.kind === 'applied' && outcome.caughtUp) quietRetries = 0;
         if (outcome.kind === 'error') errored = true;

@@ -281,6 +281,41 @@ describe('the shared tail of the log', () => {
     expect(withoutTail.idle).toBeGreaterThan(3);
   });
 
+  it('past events of other types only, a follower moves its checkpoint once per poll interval, not per append', async () => {
+    const store = new PostgresEventStore(database.pool, testEventRegistry(), {
+      onAppended: () => notifier.appended(),
+    });
+    const pollIntervalMs = 400;
+    const engine = new ProjectionEngine(database.db, store, projections('o'), {
+      notifier,
+      pollIntervalMs,
+      tailEvents: 1000,
+    });
+    await engine.start();
+    try {
+      await store.append('others-0', [{ type: 'Counted', data: { n: 0 } }]);
+      const first = await head(database);
+      await waitFor(async () => (await checkpointOf(database, 'counted_o')).checkpoint === first);
+      const batches = jest.spyOn(engine, 'runBatch');
+      // Ten appends of a type `counted_o` does not handle, 50 ms apart: `applied_o` (every type) takes
+      // each, `counted_o` does not open a transaction for each.
+      for (let i = 0; i < 10; i += 1) {
+        await store.append(`others-${i + 1}`, [{ type: 'Noted', data: { text: `n${i}` } }]);
+        await sleep(50);
+      }
+      const last = await head(database);
+      await waitFor(async () => (await checkpointOf(database, 'applied_o')).checkpoint === last);
+      // Yet it reaches the head: within the poll interval.
+      await waitFor(async () => (await checkpointOf(database, 'counted_o')).checkpoint === last, 5000);
+      const runs = (name: string) => batches.mock.calls.filter(([n]) => n === name).length;
+      expect(runs('applied_o')).toBeGreaterThanOrEqual(5);
+      expect(runs('counted_o')).toBeLessThanOrEqual(3);
+      expect(Number((await checkpointOf(database, 'counted_o')).applied)).toBe(1);
+    } finally {
+      await engine.stop();
+    }
+  });
+
   it('two engines (replicas) on one database apply every event exactly once', async () => {
     const store = new PostgresEventStore(database.pool, testEventRegistry(), {
       onAppended: () => notifier.appended(),
