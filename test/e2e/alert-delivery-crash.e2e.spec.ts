@@ -10,9 +10,14 @@ import {
   type IngestibleItem,
 } from '@frictionwatch/items';
 import { registerEventTypes } from '@frictionwatch/platform';
-import { createTestDatabase, SmtpSink, testQueuePrefix, type TestDatabase } from '@frictionwatch/testing';
+import {
+  createTestDatabase,
+  SmtpSink,
+  testQueuePrefix,
+  type TestDatabase,
+  pollUntil,
+} from '@frictionwatch/testing';
 import { runTs, waitForOutput } from '../support/processes';
-import { pollUntil } from '../support/poll-until';
 
 /**
  * The mail worker as a real process, killed with SIGKILL around the SMTP transaction: before the server

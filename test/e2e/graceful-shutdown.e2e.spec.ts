@@ -9,11 +9,11 @@ import {
   TEST_REDIS_URL,
   testQueuePrefix,
   type TestDatabase,
+  pollUntil,
 } from '@frictionwatch/testing';
 import { readModelsSettled } from '../support/api-app';
 import { FeedServer } from '../support/feed-server';
 import { finished, listeningOn, runTs, waitForOutput } from '../support/processes';
-import { pollUntil } from '../support/poll-until';
 
 const FEEDS = 6;
 const ITEMS = 15;

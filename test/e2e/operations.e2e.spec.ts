@@ -10,12 +10,12 @@ import {
   TEST_REDIS_URL,
   testQueuePrefix,
   type TestDatabase,
+  pollUntil,
 } from '@frictionwatch/testing';
 import { readModelsSettled } from '../support/api-app';
 import { FeedServer } from '../support/feed-server';
 import { finished, listeningOn, runTs } from '../support/processes';
 import { freePort } from '../support/free-port';
-import { pollUntil } from '../support/poll-until';
 
 const DB_PASSWORD = 'db-pass-never-logged-7f3a';
 const SMTP_PASSWORD = 'smtp-pass-never-logged-91c2';

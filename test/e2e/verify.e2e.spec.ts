@@ -19,11 +19,11 @@ import {
   TEST_REDIS_URL,
   testQueuePrefix,
   type TestDatabase,
+  pollUntil,
 } from '@frictionwatch/testing';
 import { verifySystem, type VerifyReport } from '@frictionwatch/verify';
 import { readModelsSettled, startApiApp } from '../support/api-app';
 import { finished, runTs } from '../support/processes';
-import { pollUntil } from '../support/poll-until';
 
 /**
  * `verify` against a real system: the api and worker in-process (projections, reactors, classify and

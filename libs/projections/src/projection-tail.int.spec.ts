@@ -5,6 +5,7 @@ import {
   createTestDatabase,
   testEventRegistry,
   type TestDatabase,
+  pollUntil,
 } from '@frictionwatch/testing';
 import { ProjectionEngine } from './projection-engine';
 import { eventTypeCountsProjection } from './event-type-counts.projection';
@@ -12,13 +13,9 @@ import type { AnyProjection } from './projection';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 60000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(50);
-  }
-}
+/** Polls `check` until it holds (a minute at most, unless told). */
+const waitFor = (check: () => Promise<boolean>, timeoutMs = 60000) =>
+  pollUntil(check, { timeoutMs, intervalMs: 50 });
 
 async function count(database: TestDatabase, table: string): Promise<number> {
   const { rows } = await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);

@@ -11,3 +11,4 @@ export { appliedEventsProjection, type AppliedEventsTables } from './applied-eve
 export { testQueuePrefix, TEST_REDIS_URL } from './test-redis';
 export { feedSpec } from './test-feeds';
 export { SmtpSink, rawHeader, rawHead, type ReceivedMail } from './smtp-sink';
+export { pollUntil } from './poll-until';
