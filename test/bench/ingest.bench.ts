@@ -8,11 +8,11 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@frictionwatch/config';
 import { FeedRegistry, FeedScheduler } from '@frictionwatch/feeds';
 import { createRootModule } from '@frictionwatch/platform';
-import { ProjectionEngine } from '@frictionwatch/projections';
 import { PostgresEventStore } from '@frictionwatch/event-store';
 import { createTestDatabase, ensureTemplateDatabase, testQueuePrefix } from '@frictionwatch/testing';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { PostgresCpu } from './support/postgres-cpu';
+import { readModelsSettled } from '../support/api-app';
 
 const ITEMS_PER_FEED = 50;
 
@@ -72,16 +72,9 @@ export default async function bench(args: string[]): Promise<void> {
       });
     }
     await app.init();
-    // The app follows the log already: wait until the feeds read model holds every feed. (A catchUp of
-    // our own would stop at the watermark, which a follower's batch running meanwhile can hold back.)
-    const engine = app.get(ProjectionEngine);
-    const feedsTable = `"${await engine.activeSchema('feeds')}".feeds`;
-    for (let held = 0; held < feeds; await new Promise((resolve) => setTimeout(resolve, 50))) {
-      const { rows } = await database.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${feedsTable}`,
-      );
-      held = rows[0].n;
-    }
+    // The app follows the log already: wait until the feeds read model has applied every feed. (A
+    // catchUp of our own would stop at the watermark, which a follower's batch meanwhile can hold back.)
+    await readModelsSettled(database.pool, ['feeds'], 60000);
 
     const postgresCpu = new PostgresCpu(database.pool, database.name);
     await postgresCpu.start();

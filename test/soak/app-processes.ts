@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port';
+import { finished, runTs, type Finished } from '../support/processes';
 import { sleep } from './local-services';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -130,25 +131,7 @@ export class AppProcess {
   }
 }
 
-/** Runs the CLI from sources and returns its stdout; throws with its stderr on a non-zero exit. */
-export function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', join(ROOT, 'tools/register.js'), join(ROOT, 'apps/cli/src/main.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs the CLI from sources to its end (a non-zero exit is the caller's to judge). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
+  return finished(runTs('apps/cli/src/main.ts', args, env));
 }

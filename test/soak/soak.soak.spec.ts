@@ -1,29 +1,11 @@
 // The short soak: a minute of load with every kind of fault against the apps as separate processes,
 // each on its own Postgres cluster, redis-server, SMTP server and feed server (test/soak/soak.ts).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { finished, runTs } from '../support/processes';
 
-const ROOT = join(__dirname, '..', '..');
-
-function runSoak(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', join(ROOT, 'tools/register.js'), join(__dirname, 'run.ts'), ...args],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The soak command from sources, to its end. */
+const runSoak = (args: string[]) => finished(runTs('test/soak/run.ts', args, {}));
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -12,7 +12,7 @@ import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import type { Scope } from './api-keys';
 import { ApiScope } from './openapi/api-docs';
 import { ProblemError } from './problem';
-import { RequestIdentity } from './request-identity';
+import { RequestIdentity, type Identity } from './request-identity';
 
 const SCOPE = 'frictionwatch:scope';
 
@@ -29,6 +29,12 @@ export function requiredScope(context: ExecutionContext): Scope | undefined {
   return reflector.getAllAndOverride<Scope | undefined>(SCOPE, [context.getHandler(), context.getClass()]);
 }
 
+/** Whether this identity may use an endpoint needing `scope` (the guard below says why not). */
+export function admits(identity: Identity, scope: Scope, publicRead: boolean): boolean {
+  if (identity.kind === 'key') return scope === 'read' || identity.scope === 'admin';
+  return identity.kind === 'anonymous' && scope === 'read' && publicRead;
+}
+
 /** `Authorization: Bearer <key>`; read endpoints are open when API_PUBLIC_READ=true; admin needs an admin key. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -41,9 +47,9 @@ export class ApiKeyGuard implements CanActivate {
     const needed = requiredScope(context);
     if (!needed) return true;
     const identity = await this.identity.of(context.switchToHttp().getRequest<FastifyRequest>());
+    if (admits(identity, needed, this.config.API_PUBLIC_READ)) return true;
     switch (identity.kind) {
       case 'anonymous':
-        if (needed === 'read' && this.config.API_PUBLIC_READ) return true;
         throw new ProblemError(
           401,
           'Unauthorized',
@@ -62,9 +68,7 @@ export class ApiKeyGuard implements CanActivate {
           identity.reason === 'malformed' ? 'Malformed API key' : 'Unknown or revoked API key',
         );
       case 'key':
-        if (needed === 'admin' && identity.scope !== 'admin')
-          throw new ProblemError(403, 'Forbidden', 'This endpoint needs an admin key');
-        return true;
+        throw new ProblemError(403, 'Forbidden', 'This endpoint needs an admin key');
     }
   }
 }

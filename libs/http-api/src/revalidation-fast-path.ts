@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
+import { admits } from './api-key.guard';
 import { ReadModelResponder } from './read-model-responder';
 import { RequestIdentity } from './request-identity';
 
@@ -38,9 +39,8 @@ async function answerIfNotModified(
   config: AppConfig,
 ): Promise<boolean> {
   if (!responder.knows(request)) return false;
-  const who = await identity.of(request);
-  // Every endpoint of the responder needs the read scope: a key of either scope, or none when reads are public.
-  const admitted = who.kind === 'key' || (who.kind === 'anonymous' && config.API_PUBLIC_READ);
+  // Every endpoint of the responder needs the read scope, which the guard's own rule decides.
+  const admitted = admits(await identity.of(request), 'read', config.API_PUBLIC_READ);
   if (!admitted || !(await responder.notModified(request, reply))) return false;
   reply.status(304).send();
   return true;
