@@ -28,7 +28,8 @@ export class FreshRead<T> {
   }
 
   private async startQueued(): Promise<T> {
-    const wait = this.startedAt + this.minIntervalMs - performance.now();
+    // Rounded up: timers fire on whole milliseconds and could otherwise end the interval early.
+    const wait = Math.ceil(this.startedAt + this.minIntervalMs - performance.now());
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     this.queued = null;
     return this.start();

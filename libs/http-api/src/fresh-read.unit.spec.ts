@@ -60,20 +60,26 @@ describe('FreshRead', () => {
 });
 
 describe('FreshRead with a minimum interval', () => {
+  afterEach(() => jest.useRealTimers());
+
   it('starts a queued read no sooner than the interval after the one before, still after its callers', async () => {
+    // Fake timers (they also drive performance.now) make the interval exact instead of timed.
+    jest.useFakeTimers();
     let value = 0;
-    const startedAt: number[] = [];
+    let reads = 0;
     const read = new FreshRead<number>(async () => {
-      startedAt.push(performance.now());
+      reads += 1;
       return value;
     }, 30);
     const first = read.get();
     value = 1; // committed after the first read began
     const second = read.get();
     await expect(first).resolves.toBe(0);
+    await jest.advanceTimersByTimeAsync(29);
+    expect(reads).toBe(1); // the queued read waits out the interval
+    await jest.advanceTimersByTimeAsync(1);
+    expect(reads).toBe(2);
     await expect(second).resolves.toBe(1);
-    expect(startedAt).toHaveLength(2);
-    expect(startedAt[1] - startedAt[0]).toBeGreaterThanOrEqual(29);
   });
 
   it('a caller finding no read in flight is not held back by the interval', async () => {
