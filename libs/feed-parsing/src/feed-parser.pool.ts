@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ParseResult, SourceFormat } from './feed-parsing.types';
+import type { NormalisedParseResult, ParseResult, SourceFormat } from './feed-parsing.types';
 
 /** Message to a worker (also the contract for test workers). */
 export interface ParseRequest {
@@ -8,8 +8,11 @@ export interface ParseRequest {
   text: string;
   format: SourceFormat;
   pageUrl: string;
+  /** When set, the worker normalises the items too (ISO time an undated item was first seen). */
+  firstSeenAt?: string;
 }
-export type WorkerReply = { type: 'ready' } | { type: 'result'; id: number; result: ParseResult };
+export type WorkerReply =
+  { type: 'ready' } | { type: 'result'; id: number; result: ParseResult | NormalisedParseResult };
 
 export interface FeedParserPoolOptions {
   /** Worker threads (default 2). */
@@ -21,7 +24,7 @@ export interface FeedParserPoolOptions {
 }
 
 interface Task extends ParseRequest {
-  resolve: (result: ParseResult) => void;
+  resolve: (result: ParseResult | NormalisedParseResult) => void;
 }
 interface Slot {
   worker: Worker;
@@ -54,9 +57,31 @@ export class FeedParserPool {
   }
 
   parse(text: string, format: SourceFormat, pageUrl: string): Promise<ParseResult> {
+    return this.run({ text, format, pageUrl }) as Promise<ParseResult>;
+  }
+
+  /**
+   * Parses and normalises in the thread (HTML to text, URLs, dates, keys, hashes: most of the CPU an
+   * item costs before it is appended), so the main thread only receives finished items.
+   */
+  parseNormalised(
+    text: string,
+    format: SourceFormat,
+    pageUrl: string,
+    firstSeenAt: Date,
+  ): Promise<NormalisedParseResult> {
+    return this.run({
+      text,
+      format,
+      pageUrl,
+      firstSeenAt: firstSeenAt.toISOString(),
+    }) as Promise<NormalisedParseResult>;
+  }
+
+  private run(request: Omit<ParseRequest, 'id'>): Promise<ParseResult | NormalisedParseResult> {
     if (this.closed) return Promise.resolve({ ok: false, error: 'feed parser pool is closed' });
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, text, format, pageUrl, resolve });
+      this.queue.push({ id: this.nextId++, ...request, resolve });
       while (this.slots.length < Math.min(this.size, this.queue.length + this.busy())) this.spawn();
       this.dispatch();
     });
@@ -130,7 +155,13 @@ export class FeedParserPool {
         () => this.replace(slot, `parse timed out after ${this.timeoutMs}ms`),
         this.timeoutMs,
       );
-      slot.worker.postMessage({ id: task.id, text: task.text, format: task.format, pageUrl: task.pageUrl });
+      slot.worker.postMessage({
+        id: task.id,
+        text: task.text,
+        format: task.format,
+        pageUrl: task.pageUrl,
+        firstSeenAt: task.firstSeenAt,
+      } satisfies ParseRequest);
     }
   }
 

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { FeedParserPool } from './feed-parser.pool';
+import { normaliseItems } from './normalise-items';
+import { parseFeedText } from './parse-feed-text';
 import type { ParseResult, SourceFormat } from './feed-parsing.types';
 
 const RSS: SourceFormat = { kind: 'rss' };
@@ -28,6 +30,27 @@ describe('FeedParserPool with the real parser worker (TypeScript sources loaded 
       'expected an RSS or Atom document, got HTML (<html>)',
       2,
     ]);
+  });
+
+  it('normalises in the thread exactly as the main thread would', async () => {
+    const text = fixture('ec-trade-news.rss.xml');
+    const firstSeenAt = new Date('2026-12-01T10:00:00Z');
+    const inThread = await pool.parseNormalised(text, RSS, PAGE, firstSeenAt);
+    const parsed = parseFeedText(text, RSS, PAGE);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(inThread).toEqual({
+      ok: true,
+      items: normaliseItems(parsed.items, { pageUrl: PAGE, firstSeenAt }),
+      warnings: parsed.warnings,
+    });
+    // plain text, not the feed's markup or raw fields
+    expect(inThread.ok && inThread.items[0]).toMatchObject({
+      contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(await pool.parseNormalised('<html><body>x</body></html>', RSS, PAGE, firstSeenAt)).toEqual({
+      ok: false,
+      error: 'expected an RSS or Atom document, got HTML (<html>)',
+    });
   });
 
   it('refuses markup nested 100k levels deep and stays usable', async () => {

@@ -62,3 +62,5 @@ export interface NormalisedItem {
 }
 
 export type ParseResult = { ok: true; items: RawItem[]; warnings: string[] } | { ok: false; error: string };
+export type NormalisedParseResult =
+  { ok: true; items: NormalisedItem[]; warnings: string[] } | { ok: false; error: string };

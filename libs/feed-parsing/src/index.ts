@@ -2,6 +2,7 @@ export type {
   HtmlMapping,
   JsonMapping,
   NormalisedItem,
+  NormalisedParseResult,
   ParseResult,
   RawItem,
   SourceFormat,

@@ -1,5 +1,5 @@
 import type { AppConfig } from '@frictionwatch/config';
-import { FeedParserPool, normaliseItems } from '@frictionwatch/feed-parsing';
+import { FeedParserPool } from '@frictionwatch/feed-parsing';
 import type { FetchPort, ParsePort } from '@frictionwatch/feeds';
 import { DEMO_FEEDS_HOST } from '@frictionwatch/demo';
 import { FeedFetcher, isForbiddenAddress } from '@frictionwatch/fetcher';
@@ -28,15 +28,7 @@ export function createFeedPipelinePorts(config: AppConfig): FeedPipelinePorts {
   });
   const pool = new FeedParserPool();
   const parser: ParsePort = {
-    async parse(text, format, pageUrl) {
-      const result = await pool.parse(text, format, pageUrl);
-      if (!result.ok) return result;
-      return {
-        ok: true,
-        items: normaliseItems(result.items, { pageUrl, firstSeenAt: new Date() }),
-        warnings: result.warnings,
-      };
-    },
+    parse: (text, format, pageUrl) => pool.parseNormalised(text, format, pageUrl, new Date()),
     warm: () => pool.warm(),
   };
   return {
