@@ -113,6 +113,8 @@ export default async function bench(args: string[]): Promise<void> {
       JSON.stringify({
         bench: 'ingest',
         feeds,
+        classifyThreads: config.WORKER_CLASSIFY_THREADS,
+        projections: config.WORKER_PROJECTIONS,
         items: expected,
         seconds: Math.round(seconds * 100) / 100,
         ingestedAfterSeconds: ingestedAfter === null ? null : Math.round(ingestedAfter * 100) / 100,

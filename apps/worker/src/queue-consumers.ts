@@ -103,7 +103,10 @@ export class QueueConsumers
       throw new Error(
         `WORKER_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${QUEUE_NAMES.join(', ')})`,
       );
-    if (wanted.includes('fetch')) await this.feedFetch.warm();
+    await Promise.all([
+      wanted.includes('fetch') ? this.feedFetch.warm() : undefined,
+      wanted.includes('classify') ? this.classification.warm() : undefined,
+    ]);
     this.connection = createRedisConnection(this.config.REDIS_URL, 'frictionwatch-worker');
     const concurrency: Record<string, number> = {
       fetch: this.config.WORKER_FETCH_CONCURRENCY,

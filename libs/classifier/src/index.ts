@@ -1,4 +1,5 @@
 export { ItemClassifier, classify, CLASSIFIER_VERSION } from './item-classifier';
+export { ClassifierPool, ClassifierUnavailableError, type ClassifierPoolOptions } from './classifier-pool';
 export type {
   ClassifiableItem,
   Classification,

@@ -36,6 +36,11 @@ export class ItemClassifier {
     return this.lexicon.phrases;
   }
 
+  /** Classifies each item in order: the batch form the classify worker calls (see ClassifierPool). */
+  classifyMany(items: readonly ClassifiableItem[]): Classification[] {
+    return items.map((item) => this.classify(item));
+  }
+
   classify(item: ClassifiableItem): Classification {
     const evidence: Evidence[] = [];
     const fields: ScannedField[] = [scannedField('title', item.title, this.lexicon.scan(item.title))];

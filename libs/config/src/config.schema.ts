@@ -72,6 +72,10 @@ export const configSchema = z
     WORKER_CLASSIFY_CONCURRENCY: positiveInt('WORKER_CLASSIFY_CONCURRENCY')
       .max(64, 'must be at most 64')
       .default(2),
+    // Worker threads that run the classifier off the event loop; 0 classifies on the main thread.
+    WORKER_CLASSIFY_THREADS: nonNegativeInt('WORKER_CLASSIFY_THREADS')
+      .max(16, 'must be at most 16')
+      .default(1),
     WORKER_LOCK_MS: positiveInt('WORKER_LOCK_MS').default(30000),
     WORKER_SHUTDOWN_TIMEOUT_MS: positiveInt('WORKER_SHUTDOWN_TIMEOUT_MS').default(25000),
     SCHEDULER_TICK_SECONDS: positiveInt('SCHEDULER_TICK_SECONDS')

@@ -7,23 +7,32 @@ import {
 } from '@frictionwatch/event-store';
 import type { ItemClassified } from './item.events';
 import { itemStreamId } from './item-identity';
-import type { ItemRepository } from './item.repository';
+import type { ItemClassifiable, ItemRepository } from './item.repository';
 
-/** The classifier as this service needs it (`@frictionwatch/classifier`'s ItemClassifier fits). */
+/** What the classifier reads of an item. */
+export interface ClassifierInput {
+  id: string;
+  title: string;
+  summary: string;
+  source: string;
+  jurisdictionHint: string | null;
+}
+
+/**
+ * The classifier as this service needs it (`@frictionwatch/classifier`'s ItemClassifier, in process,
+ * and ClassifierPool, in worker threads, fit). One classification per item, in order.
+ */
 export interface Classifier {
-  classify(item: {
-    id: string;
-    title: string;
-    summary: string;
-    source: string;
-    jurisdictionHint: string | null;
-  }): {
-    classifierVersion: string;
-    taxonomyVersion: string;
-  };
+  classifyMany(
+    items: ClassifierInput[],
+  ):
+    | { classifierVersion: string; taxonomyVersion: string }[]
+    | Promise<{ classifierVersion: string; taxonomyVersion: string }[]>;
   /** The versions its classifications carry, when known before classifying: already-classified items are then skipped in the read. */
   readonly classifierVersion?: string;
   readonly taxonomyVersion?: string;
+  /** Readies the classifier (a pool starts its threads) before the first job. */
+  warm?(): Promise<void>;
 }
 
 export interface ClassifyReport {
@@ -44,27 +53,35 @@ export class ItemClassificationService {
     private readonly classifier: Classifier,
   ) {}
 
+  /** Readies the classifier before the first classify job is taken. */
+  async warm(): Promise<void> {
+    await this.classifier.warm?.();
+  }
+
   async classify(itemIds: string[], metadata: EventMetadataInput): Promise<ClassifyReport> {
     const streamIds = [...new Set(itemIds)].map(itemStreamId);
     const versions = classifierVersionsOf(this.classifier);
     // One read: each item's current text, and whether these versions classified it already.
     const items = await this.items.classifiable(streamIds, versions);
-    const appends: StreamAppend[] = [];
     let already = 0;
+    const todo: ItemClassifiable[] = [];
     for (const streamId of streamIds) {
       const item = items.get(streamId);
       if (!item) continue;
-      if (item.classified) {
-        already += 1;
-        continue;
-      }
-      const classification = this.classifier.classify({
+      if (item.classified) already += 1;
+      else todo.push(item);
+    }
+    const classifications = await this.classifier.classifyMany(
+      todo.map((item) => ({
         id: item.itemId,
         title: item.title,
         summary: item.summary,
         source: item.source.name,
         jurisdictionHint: item.source.jurisdictionHint,
-      });
+      })),
+    );
+    const appends: StreamAppend[] = todo.map((item, index) => {
+      const classification = classifications[index];
       const eventId = deterministicEventId(
         `ItemClassified:${item.itemId}:${item.contentHash}:${classification.classifierVersion}:${classification.taxonomyVersion}`,
       );
@@ -76,12 +93,12 @@ export class ItemClassificationService {
         taxonomyVersion: classification.taxonomyVersion,
         classification: classification as unknown as Record<string, unknown>,
       };
-      appends.push({
-        streamId,
+      return {
+        streamId: item.streamId,
         expectedVersion: 'any',
         events: [{ type: 'ItemClassified', data, eventId, metadata }],
-      });
-    }
+      };
+    });
     const appended = await this.appendNew(appends);
     return {
       classified: appended,

@@ -1,4 +1,4 @@
-import { ItemClassifier } from '@frictionwatch/classifier';
+import { ClassifierPool, ItemClassifier } from '@frictionwatch/classifier';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
 import { createTestDatabase, type TestDatabase } from '@frictionwatch/testing';
 import { ItemClassificationService } from './item-classification.service';
@@ -134,6 +134,54 @@ describe('ItemIngestor and ItemClassificationService', () => {
     expect(data.classification.sectors).toContain('solar_pv');
     expect((data.classification.evidence as unknown[]).length).toBeGreaterThan(0);
     expect(classified?.metadata.correlationId).toBe('classify-1');
+  });
+
+  it('classifies through the worker-thread pool exactly as in process; a failing pool appends nothing', async () => {
+    const items = new ItemRepository(database.pool);
+    const batch = [item(30), item(31), item(32)];
+    await ingestor.ingest(source, batch, {});
+    const ids = batch.map((i) => itemIdFor('fr-ita', i));
+
+    const closedPool = new ClassifierPool({ size: 2 });
+    await closedPool.close();
+    const failing = new ItemClassificationService(store, items, closedPool);
+    await expect(failing.classify(ids, {})).rejects.toThrow('classifier pool is closed');
+    const { rows: none } = await database.pool.query(
+      "SELECT 1 FROM events WHERE event_type = 'ItemClassified' AND stream_id = ANY ($1)",
+      [ids.map(itemStreamId)],
+    );
+    expect(none).toHaveLength(0);
+
+    const pool = new ClassifierPool({ size: 2 });
+    try {
+      const pooled = new ItemClassificationService(store, items, pool);
+      expect(await pooled.classify(ids, {})).toEqual({ classified: 3, alreadyClassified: 0, missing: 0 });
+      // the in-process service sees the same versions: nothing left to classify
+      expect(await classification.classify(ids, {})).toEqual({
+        classified: 0,
+        alreadyClassified: 3,
+        missing: 0,
+      });
+    } finally {
+      await pool.close();
+    }
+    const inProcess = new ItemClassifier();
+    for (const [index, id] of ids.entries()) {
+      const classified = (await store.readStream(itemStreamId(id))).find((e) => e.type === 'ItemClassified');
+      expect((classified?.data as { classification: unknown }).classification).toEqual(
+        JSON.parse(
+          JSON.stringify(
+            inProcess.classify({
+              id,
+              title: batch[index].title,
+              summary: batch[index].summary,
+              source: 'Federal Register',
+              jurisdictionHint: 'US',
+            }),
+          ),
+        ),
+      );
+    }
   });
 
   it('reports items that do not exist instead of failing', async () => {

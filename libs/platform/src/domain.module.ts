@@ -8,17 +8,23 @@ import {
   SubscriptionCommands,
   vocabularyLabels,
 } from '@frictionwatch/alerts';
-import { ItemClassifier } from '@frictionwatch/classifier';
+import { ClassifierPool, ItemClassifier } from '@frictionwatch/classifier';
 import { APP_CONFIG, type AppConfig } from '@frictionwatch/config';
 import { KYSELY, PG_POOL, type Database } from '@frictionwatch/database';
 import { PostgresEventStore } from '@frictionwatch/event-store';
 import { FeedFetchService, FeedRegistry, FeedRepository, FeedScheduler } from '@frictionwatch/feeds';
-import { ItemClassificationService, ItemIngestor, ItemRepository } from '@frictionwatch/items';
+import {
+  ItemClassificationService,
+  ItemIngestor,
+  ItemRepository,
+  type Classifier,
+} from '@frictionwatch/items';
 import { ProjectionEngine } from '@frictionwatch/projections';
 import { JobQueue } from '@frictionwatch/queues';
 import { createFeedPipelinePorts, type FeedPipelinePorts } from './feed-pipeline-ports';
 
 const PIPELINE_PORTS = Symbol('PIPELINE_PORTS');
+const CLASSIFIER = Symbol('CLASSIFIER');
 
 /** The domain services, built from the platform's infrastructure. No HTTP, no queue consumers. */
 @Global()
@@ -31,10 +37,19 @@ const PIPELINE_PORTS = Symbol('PIPELINE_PORTS');
       useFactory: (store: PostgresEventStore, items: ItemRepository) => new ItemIngestor(store, items),
     },
     {
+      // Threads start on the first batch: roles that never classify never start one.
+      provide: CLASSIFIER,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): Classifier =>
+        config.WORKER_CLASSIFY_THREADS > 0
+          ? new ClassifierPool({ size: config.WORKER_CLASSIFY_THREADS })
+          : new ItemClassifier(),
+    },
+    {
       provide: ItemClassificationService,
-      inject: [PostgresEventStore, ItemRepository],
-      useFactory: (store: PostgresEventStore, items: ItemRepository) =>
-        new ItemClassificationService(store, items, new ItemClassifier()),
+      inject: [PostgresEventStore, ItemRepository, CLASSIFIER],
+      useFactory: (store: PostgresEventStore, items: ItemRepository, classifier: Classifier) =>
+        new ItemClassificationService(store, items, classifier),
     },
     {
       provide: FeedRepository,
@@ -138,11 +153,15 @@ const PIPELINE_PORTS = Symbol('PIPELINE_PORTS');
 export class DomainModule implements OnApplicationShutdown {
   constructor(
     @Inject(PIPELINE_PORTS) private readonly ports: FeedPipelinePorts,
+    @Inject(CLASSIFIER) private readonly classifier: Classifier,
     private readonly mailer: SmtpMailer,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     this.mailer.close();
-    await this.ports.close();
+    await Promise.all([
+      this.ports.close(),
+      this.classifier instanceof ClassifierPool ? this.classifier.close() : undefined,
+    ]);
   }
 }
