@@ -187,6 +187,52 @@ describe('reading the log while a lower position commits late', () => {
     const again = await store.readAll({ after: after.checkpoint });
     expect(again.events).toEqual([]);
   });
+
+  it('catchUpToHead waits for what another open transaction hides, where catchUp stops at the watermark', async () => {
+    const engine = new ProjectionEngine(database.db, store, [appliedEventsProjection()], {});
+    await engine.initialise();
+    await engine.catchUp('applied_events', 1);
+
+    const other = new Client({ connectionString: database.url });
+    await other.connect();
+    try {
+      // Another writer's transaction takes its id first and stays open; then "our" command appends.
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()');
+      const ours = await store.append('ours-1', [{ type: 'Counted', data: { n: 7 } }]);
+      const applied = () => count(database, `${generationSchema('applied_events', 1)}.applied_events`);
+      const before = await applied();
+
+      // The control: plain catchUp returns without our event.
+      await engine.catchUp('applied_events', 1);
+      expect(await applied()).toBe(before);
+
+      let settled = false;
+      const waiting = engine.catchUpToHead('applied_events', 1, 10000).then(() => {
+        settled = true;
+      });
+      await sleep(300);
+      expect(settled).toBe(false);
+      await other.query('COMMIT');
+      await waiting;
+      const { rows } = await database.pool.query<{ p: string }>(
+        `SELECT global_position::text AS p FROM ${generationSchema('applied_events', 1)}.applied_events WHERE global_position = $1`,
+        [ours.positions[0]],
+      );
+      expect(rows).toHaveLength(1);
+
+      // An open transaction that never ends is a clear error, not a hang.
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()');
+      await store.append('ours-2', [{ type: 'Counted', data: { n: 8 } }]);
+      await expect(engine.catchUpToHead('applied_events', 1, 200)).rejects.toThrow(
+        "did not reach the log's head within 200 ms",
+      );
+      await other.query('ROLLBACK');
+    } finally {
+      await other.end();
+    }
+  });
 });
 
 describe('projection failures, competing runners and rebuilds', () => {
@@ -218,7 +264,7 @@ describe('projection failures, competing runners and rebuilds', () => {
       const outcome = await engine.runBatch('applied_events', 1);
       expect(outcome).toMatchObject({ kind: 'error', failed: attempt === 3 });
     }
-    expect(await count(database, 'proj_applied_events_g1.applied_events')).toBe(0);
+    expect(await count(database, `${generationSchema('applied_events', 1)}.applied_events`)).toBe(0);
     const [row] = await engine.repository.checkpoints('applied_events');
     expect(row).toMatchObject({ status: 'failed', global_position: '0', attempts: 3 });
     expect(row.last_error).toContain('handler bug');
@@ -228,7 +274,7 @@ describe('projection failures, competing runners and rebuilds', () => {
     broken = false;
     expect(await engine.repository.retry('applied_events')).toBe(1);
     expect(await engine.runBatch('applied_events', 1)).toMatchObject({ kind: 'applied', events: 5 });
-    expect(await count(database, 'proj_applied_events_g1.applied_events')).toBe(5);
+    expect(await count(database, `${generationSchema('applied_events', 1)}.applied_events`)).toBe(5);
     expect((await engine.repository.checkpoints('applied_events'))[0]).toMatchObject({
       status: 'live',
       attempts: 0,
@@ -257,7 +303,9 @@ describe('projection failures, competing runners and rebuilds', () => {
     await a.start();
     await b.start();
     await appendCounted(600, 'counter-y');
-    await waitFor(async () => (await count(database, 'proj_applied_events_g1.applied_events')) === 600);
+    await waitFor(
+      async () => (await count(database, `${generationSchema('applied_events', 1)}.applied_events`)) === 600,
+    );
     await Promise.all([a.stop(), b.stop()]);
     const [row] = await a.repository.checkpoints('applied_events');
     expect(row.last_error).toBeNull();

@@ -150,7 +150,7 @@ export class ProjectionEngine {
     name: string,
     generation: number,
     onProgress?: (progress: RebuildProgress) => void,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     let applied = 0;
     let checkpoint: string | undefined;
     for (;;) {
@@ -175,7 +175,26 @@ export class ProjectionEngine {
         onProgress?.({ generation, eventsApplied: applied, checkpoint: outcome.checkpoint });
         if (!outcome.caughtUp) continue;
       }
-      return;
+      return checkpoint;
+    }
+  }
+
+  /**
+   * Catches up until every event committed before this call is applied, including those the watermark
+   * still hides behind another open transaction (plain catchUp stops there): a command that has just
+   * appended, perhaps in another process, then reads its own writes. Throws after `timeoutMs`.
+   */
+  async catchUpToHead(name: string, generation: number, timeoutMs = 30000): Promise<void> {
+    const target = parseCheckpoint((await this.store.head()).latest);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const reached = await this.catchUp(name, generation);
+      if (reached && compareCheckpoints(parseCheckpoint(reached), target) >= 0) return;
+      if (Date.now() >= deadline)
+        throw new Error(
+          `Projection ${name} did not reach the log's head within ${timeoutMs} ms: an open transaction holds the watermark back`,
+        );
+      await sleep(20);
     }
   }
 

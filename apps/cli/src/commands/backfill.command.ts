@@ -1,8 +1,9 @@
 import { Presets, SingleBar } from 'cli-progress';
-import { FeedBackfillService, FeedRepository } from '@frictionwatch/feeds';
+import { FeedBackfillService } from '@frictionwatch/feeds';
 import { ItemIngestor, ItemRepository } from '@frictionwatch/items';
 import { createFeedPipelinePorts } from '@frictionwatch/platform';
 import { withCliContext } from './cli-context';
+import { feedRepository } from './feeds.command';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -11,10 +12,7 @@ export async function backfill(source: string, options: { from: string; to?: str
   const to = options.to ?? new Date().toISOString().slice(0, 10);
   if (!DAY.test(options.from) || !DAY.test(to)) throw new Error('--from and --to take dates as YYYY-MM-DD');
   await withCliContext(async (context) => {
-    await context.engine.initialise();
-    const generation = await context.engine.repository.activeGeneration('feeds');
-    if (generation !== null) await context.engine.catchUp('feeds', generation);
-    const feed = await new FeedRepository(context.db, context.engine).get(source);
+    const feed = await (await feedRepository(context)).get(source);
     if (!feed) throw new Error(`No feed "${source}" (see: npm run cli -- feeds list)`);
     const ports = createFeedPipelinePorts(context.config);
     const bar = new SingleBar(

@@ -11,11 +11,15 @@ import { loadConfigOrExit } from '@frictionwatch/config';
 import { seedDatabase } from '@frictionwatch/platform';
 import { withCliContext, type CliContext } from './cli-context';
 
-/** The feeds read model, brought up to date first: the CLI may run while no worker does. */
-async function feedRepository(context: CliContext): Promise<FeedRepository> {
+/**
+ * The feeds read model, brought up to date first (the CLI may run while no worker does), up to the
+ * log's head: a feed added a moment ago by another command is there even while another writer's open
+ * transaction holds the watermark back.
+ */
+export async function feedRepository(context: CliContext): Promise<FeedRepository> {
   await context.engine.initialise();
   const generation = await context.engine.repository.activeGeneration('feeds');
-  if (generation !== null) await context.engine.catchUp('feeds', generation);
+  if (generation !== null) await context.engine.catchUpToHead('feeds', generation);
   return new FeedRepository(context.db, context.engine);
 }
 
