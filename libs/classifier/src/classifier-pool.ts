@@ -34,8 +34,8 @@ export class ClassifierUnavailableError extends Error {
  */
 export class ClassifierPool {
   readonly classifierVersion = CLASSIFIER_VERSION;
-  readonly taxonomyVersion = loadTaxonomy().version;
   private readonly size: number;
+  private loadedTaxonomyVersion: string | undefined;
   private readonly pool: WorkerThreadPool<Omit<ClassifyRequest, 'id'>, ClassifyOutcome>;
 
   constructor(options: ClassifierPoolOptions = {}) {
@@ -48,6 +48,12 @@ export class ClassifierPool {
       taskNoun: 'classification',
       failed: (error) => ({ ok: false, error }),
     });
+  }
+
+  /** Read on first use: loading the taxonomy costs a process that never classifies (the api) 0.2 s. */
+  get taxonomyVersion(): string {
+    this.loadedTaxonomyVersion ??= loadTaxonomy().version;
+    return this.loadedTaxonomyVersion;
   }
 
   async classifyMany(items: readonly ClassifiableItem[]): Promise<Classification[]> {
