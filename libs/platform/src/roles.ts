@@ -105,7 +105,7 @@ function startupLine(roles: Role[], config: AppConfig, app: NestFastifyApplicati
  * signal after closing (the process then dies by the signal, not with 0). Closing runs, in order: the
  * worker stops taking jobs and waits for those in flight (WORKER_SHUTDOWN_TIMEOUT_MS), projection
  * runners finish their batch (beforeApplicationShutdown); the HTTP server closes; then queues, Redis
- * connections, parser threads and the pool close (onApplicationShutdown). A second signal exits at once.
+ * connections, parser and classifier threads and the pool close (onApplicationShutdown). A second signal exits at once.
  */
 function closeOnSignals(app: INestApplicationContext, logger: Logger): void {
   let closing = false;
