@@ -114,6 +114,8 @@ export default async function bench(args: string[]): Promise<void> {
         bench: 'ingest',
         feeds,
         classifyThreads: config.WORKER_CLASSIFY_THREADS,
+        fetchConcurrency: config.WORKER_FETCH_CONCURRENCY,
+        classifyConcurrency: config.WORKER_CLASSIFY_CONCURRENCY,
         projections: config.WORKER_PROJECTIONS,
         items: expected,
         seconds: Math.round(seconds * 100) / 100,
