@@ -316,6 +316,25 @@ describe('PostgresEventStore', () => {
     expect(envelopes.checkpoint).toBe(full.checkpoint);
   });
 
+  it('reads payloads of the named types only, envelopes of the others, in the same order', async () => {
+    const after = (await store.head()).visible;
+    await store.append('mixed-1', [
+      { type: 'Counted', data: { n: 1 } },
+      { type: 'Noted', data: { text: 'kept out' } },
+      { type: 'Counted', data: { n: 2 } },
+    ]);
+    const full = await store.readAll({ after, limit: 50 });
+    const mixed = await store.readAll({ after, limit: 50, dataTypes: ['Counted'] });
+    expect(full.events.map((e) => e.type)).toEqual(['Counted', 'Noted', 'Counted']);
+    expect(mixed.checkpoint).toBe(full.checkpoint);
+    expect(mixed.events.map((e) => [e.eventId, e.type, e.type === 'Counted' ? e.data : null])).toEqual(
+      full.events.map((e) => [e.eventId, e.type, e.type === 'Counted' ? e.data : null]),
+    );
+    expect(mixed.events.filter((e) => e.type === 'Counted').every((e) => e.data !== null)).toBe(true);
+    expect(full.events.filter((e) => e.type === 'Noted').every((e) => e.data !== null)).toBe(true);
+    expect(mixed.events.filter((e) => e.type === 'Noted').every((e) => e.data === null)).toBe(true);
+  });
+
   it('fails loudly on a stored event whose type is no longer registered', async () => {
     const narrow = new PostgresEventStore(
       database.pool,

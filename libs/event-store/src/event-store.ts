@@ -51,6 +51,11 @@ export interface ReadAllOptions {
    * sent nor decoded), for followers that never look at payloads. Default true.
    */
   withData?: boolean;
+  /**
+   * With data: payloads of these types only; events of other types come as envelopes (`data` null,
+   * neither sent nor decoded). For a reader serving several followers, of which only some read payloads.
+   */
+  dataTypes?: readonly string[];
 }
 
 export interface ReadAllResult {
@@ -98,9 +103,12 @@ const TYPE_SCAN_FACTOR = 10;
 // a follower's cost grew with how far behind it was.) Without data, payloads are neither sent nor
 // counted against the byte bound.
 function readAllSql(withData: boolean): string {
-  const data = withData ? 'e.data' : 'NULL::jsonb';
+  // With data, $7 (null: every type) names the types whose payloads are read.
+  const data = withData
+    ? 'CASE WHEN $7::text[] IS NULL OR e.event_type = ANY ($7::text[]) THEN e.data END'
+    : 'NULL::jsonb';
   const bytes = withData
-    ? 'pg_column_size(e.data) + pg_column_size(e.metadata)'
+    ? `coalesce(pg_column_size(${data}), 0) + pg_column_size(e.metadata)`
     : 'pg_column_size(e.metadata)';
   return `
 WITH watermark AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
@@ -350,6 +358,7 @@ export class PostgresEventStore {
       typeof options.after === 'string' ? parseCheckpoint(options.after) : (options.after ?? START);
     const limit = options.limit ?? 1000;
     const withData = options.withData ?? true;
+    const dataTypes = withData && options.dataTypes ? new Set(options.dataTypes) : null;
     const window = options.types ? limit * TYPE_SCAN_FACTOR : limit;
     const { rows } = await executor.query<EventRow & { kind: 'event' | 'scanned'; batch_count: string }>({
       ...(withData ? READ_EVENTS : READ_ENVELOPES),
@@ -360,6 +369,7 @@ export class PostgresEventStore {
         options.maxBytes ?? 8 * 1024 * 1024,
         window,
         options.types ? [...options.types] : null,
+        ...(withData ? [options.dataTypes ? [...options.dataTypes] : null] : []),
       ],
     });
     const events: StoredEvent[] = [];
@@ -372,7 +382,9 @@ export class PostgresEventStore {
         scanned = Number(row.batch_count);
       } else {
         batchCount = Number(row.batch_count);
-        events.push(withData ? this.decode(row) : this.envelope(row));
+        events.push(
+          withData && (!dataTypes || dataTypes.has(row.event_type)) ? this.decode(row) : this.envelope(row),
+        );
       }
     }
     const last = events.at(-1);

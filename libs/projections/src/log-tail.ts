@@ -20,6 +20,14 @@ export interface LogTailOptions {
   freezeData?: boolean;
 }
 
+/** What the window holds: the events of `types`, with payloads for `dataTypes` (default: all, all). */
+export interface TailCoverage {
+  types: readonly string[] | 'all';
+  dataTypes: readonly string[] | 'all';
+}
+
+const EVERYTHING: TailCoverage = { types: 'all', dataTypes: 'all' };
+
 /** A batch taken from the window: the same shape and meaning as a `readAll` result. */
 export interface TailBatch {
   events: StoredEvent[];
@@ -41,11 +49,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The newest events of the log (every type, with data, decoded once) for all the projections of one
- * engine, so that followers at the head do not each read and decode the same new events. The window
- * holds every event after `start` up to `end`: `readAll` without a type filter returns all events
- * after its `after` up to the checkpoint it returns, and, that checkpoint being below the watermark,
- * nothing can later commit before it.
+ * The newest events of the log (every type its followers handle, decoded once) for all the projections
+ * of one engine, so that followers at the head do not each read and decode the same new events. The
+ * window holds every event of the covered types after `start` up to `end`: `readAll` returns all
+ * events of its types after its `after` up to the checkpoint it returns, and, that checkpoint being
+ * below the watermark, nothing can later commit before it.
  */
 export class LogTail {
   private entries: Entry[] = [];
@@ -62,6 +70,9 @@ export class LogTail {
   private readonly readLimit: number;
   /** Bound on one refresh: it never reads so much that it trims what it has just read. */
   private readonly maxRead: number;
+  private coverage: TailCoverage = EVERYTHING;
+  private coveredTypes: ReadonlySet<string> | null = null;
+  private coveredDataTypes: ReadonlySet<string> | null = null;
 
   constructor(
     private readonly store: PostgresEventStore,
@@ -70,6 +81,22 @@ export class LogTail {
     if (!(options.maxEvents > 0)) throw new RangeError('maxEvents must be greater than 0');
     this.readLimit = Math.min(options.readLimit ?? 1000, options.maxEvents);
     this.maxRead = Math.max(this.readLimit, Math.floor(options.maxEvents / 2));
+  }
+
+  /**
+   * Holds only what its followers use from now on (their types; payloads only of the types some
+   * follower reads): the rest of the log is neither read nor decoded. Starts the window afresh; a
+   * batch outside the coverage reads the database.
+   */
+  async cover(coverage: TailCoverage): Promise<void> {
+    await this.reading?.done.catch(() => undefined);
+    this.coverage = coverage;
+    this.coveredTypes = coverage.types === 'all' ? null : new Set(coverage.types);
+    this.coveredDataTypes = coverage.dataTypes === 'all' ? null : new Set(coverage.dataTypes);
+    this.entries = [];
+    this.start = this.end = null;
+    this.caughtUp = false;
+    this.fresh = false;
   }
 
   /** New events may have been appended (a wake-up): the next refresh reads. */
@@ -116,11 +143,12 @@ export class LogTail {
   }
 
   /**
-   * The events after `after` of the given types, at most `limit`, when the window covers `after`;
-   * null otherwise (the caller reads the database).
+   * The events after `after` of the given types, at most `limit`, when the window covers `after`, those
+   * types and (`withData`) their payloads; null otherwise (the caller reads the database).
    */
-  take(after: string, types: readonly string[] | 'all', limit: number): TailBatch | null {
+  take(after: string, types: readonly string[] | 'all', limit: number, withData = true): TailBatch | null {
     if (this.start === null || this.end === null) return null;
+    if (!this.covers(types, withData)) return null;
     const from = parseCheckpoint(after);
     const toEnd = compareCheckpoints(from, this.end);
     if (compareCheckpoints(from, this.start) < 0 || toEnd > 0 || (toEnd === 0 && !this.fresh)) return null;
@@ -142,6 +170,14 @@ export class LogTail {
       if (events.length >= limit) return { events, checkpoint: formatCheckpoint(at), caughtUp: false };
     }
     return { events, checkpoint: formatCheckpoint(this.end), caughtUp: this.caughtUp };
+  }
+
+  private covers(types: readonly string[] | 'all', withData: boolean): boolean {
+    for (const covered of withData ? [this.coveredTypes, this.coveredDataTypes] : [this.coveredTypes]) {
+      if (covered === null) continue;
+      if (types === 'all' || types.some((type) => !covered.has(type))) return false;
+    }
+    return true;
   }
 
   /** The window's bounds and size, for tests and status. */
@@ -166,6 +202,8 @@ export class LogTail {
           after: this.end as Checkpoint,
           limit: this.readLimit,
           withData: true,
+          types: this.coverage.types === 'all' ? undefined : this.coverage.types,
+          dataTypes: this.coverage.dataTypes === 'all' ? undefined : this.coverage.dataTypes,
         });
         // Entries, end and trim change together, between awaits: a take never sees half of a read.
         for (const event of result.events) {

@@ -7,7 +7,7 @@ import {
   type PostgresEventStore,
 } from '@frictionwatch/event-store';
 import { kyselyQueryable } from './kysely-queryable';
-import { LogTail } from './log-tail';
+import { LogTail, type TailCoverage } from './log-tail';
 import { assertProjectionName, generationSchema, type AnyProjection } from './projection';
 import { ProjectionRepository } from './projection.repository';
 
@@ -112,7 +112,7 @@ export class ProjectionEngine {
         if (!row) return { kind: 'busy' };
         const after = `${row.transaction_id}:${row.global_position}`;
         const batch =
-          this.tail?.take(after, projection.canHandle, this.batchSize) ??
+          this.tail?.take(after, projection.canHandle, this.batchSize, projection.readsData ?? true) ??
           (await this.readBatch(projection, after, trx));
         if (batch.events.length > 0) {
           const schema = generationSchema(name, generation);
@@ -292,6 +292,9 @@ export class ProjectionEngine {
     for (const name of only ?? []) this.projection(name); // unknown names fail loudly
     this.running = true;
     await this.initialise();
+    await this.tail?.cover(
+      tailCoverage([...(only ?? this.projections.keys())].map((n) => this.projection(n))),
+    );
     if (this.options.notifier) this.unsubscribe = this.options.notifier.onWake(() => this.wakeAll());
     for (const name of only ?? this.projections.keys()) this.loops.push(this.follow(name));
   }
@@ -345,7 +348,7 @@ export class ProjectionEngine {
         if (
           hint !== undefined &&
           Date.now() - (movedAt.get(generation) ?? -Infinity) < this.pollIntervalMs &&
-          tail?.take(hint, projection.canHandle, 1)?.events.length === 0
+          tail?.take(hint, projection.canHandle, 1, projection.readsData ?? true)?.events.length === 0
         )
           continue;
         const outcome = await this.runBatch(name, generation).catch((error: unknown) => {
@@ -424,4 +427,14 @@ export class ProjectionEngine {
     this.tail?.hint();
     for (const wake of [...this.wakers]) wake();
   }
+}
+
+/** The types the followed projections handle, with payloads only of those some of them read. */
+export function tailCoverage(projections: readonly AnyProjection[]): TailCoverage {
+  const union = (handled: readonly (readonly string[] | 'all')[]): readonly string[] | 'all' =>
+    handled.includes('all') ? 'all' : [...new Set(handled.flatMap((types) => types as readonly string[]))];
+  return {
+    types: union(projections.map((p) => p.canHandle)),
+    dataTypes: union(projections.filter((p) => p.readsData ?? true).map((p) => p.canHandle)),
+  };
 }

@@ -164,13 +164,53 @@ describe('the shared tail of the log', () => {
     expect(fromTail.reads.filter((r) => r.types !== undefined || r.limit === 7)).toEqual([]);
     expect(fromDb.reads.filter((r) => r.types !== undefined).length).toBeGreaterThan(0);
     // One decoded event is shared by every projection: it cannot be changed by any of them.
-    const taken = tailEngine.tail?.take('0:0', 'all', 5);
+    const taken = tailEngine.tail?.take('0:0', ['Counted', 'Noted'], 5);
     expect(taken?.events).toHaveLength(5);
     for (const event of taken?.events ?? []) {
       expect(Object.isFrozen(event)).toBe(true);
       expect(Object.isFrozen(event.data)).toBe(true);
       expect(Object.isFrozen(event.metadata)).toBe(true);
     }
+  });
+
+  it('holds only what its followers use: their types, payloads only where one reads them', async () => {
+    const { store, reads } = countingStore(database, notifier);
+    const followers: AnyProjection[] = [
+      { ...appliedEventsProjection({ name: 'counted_only' }), canHandle: ['Counted'] },
+      { ...appliedEventsProjection({ name: 'noted_envelopes' }), canHandle: ['Noted'], readsData: false },
+    ];
+    const engine = new ProjectionEngine(database.db, store, followers, {
+      notifier,
+      batchSize: 50,
+      pollIntervalMs: 100,
+      tailEvents: 5000,
+    });
+    await engine.start();
+    await waitFor(async () => engine.tail?.window().end === '0:0');
+    await appendMixed(store, 300);
+    await store.append('other-1', [{ type: 'Counted', data: { n: -1 } }]);
+    const last = await head(database);
+    await waitFor(async () => {
+      for (const name of ['counted_only', 'noted_envelopes'])
+        if ((await checkpointOf(database, name)).checkpoint !== last) return false;
+      return true;
+    });
+    await engine.stop();
+
+    expect(await count(database, 'proj_counted_only_g1.applied_events')).toBe(await countedEvents(database));
+    expect(await count(database, 'proj_noted_envelopes_g1.applied_events')).toBe(100);
+    // Every read was the tail's, by the followers' types, with Counted payloads only.
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads) {
+      expect([...(read.types ?? [])].sort()).toEqual(['Counted', 'Noted']);
+      expect(read.dataTypes).toEqual(['Counted']);
+    }
+    const tail = engine.tail;
+    expect(tail?.take('0:0', ['Noted'], 100, false)?.events.every((e) => e.data === null)).toBe(true);
+    expect(tail?.take('0:0', ['Counted'], 100)?.events.every((e) => e.data !== null)).toBe(true);
+    // Outside its coverage the tail answers nothing: such a batch reads the database.
+    expect(tail?.take('0:0', ['Noted'], 100)).toBeNull();
+    expect(tail?.take('0:0', 'all', 100, false)).toBeNull();
   });
 
   it('a projection behind the window reads the database and catches up; the window keeps its bound', async () => {
