@@ -46,6 +46,28 @@ describe('PostgresEventStore', () => {
     expect(await store.streamVersion('counter-a')).toBe('2');
   });
 
+  it('keeps payloads and metadata exact: newlines, quotes, backslashes, line separators, other scripts', async () => {
+    const texts = [
+      'two\nlines\r\n',
+      'a "quoted" \\ back\\slash',
+      'sep\u2028par\u2029',
+      '中文 ✓ 🚢',
+      '',
+      '\\n',
+    ];
+    await store.appendMany(
+      texts.map((text, i) => ({
+        streamId: `exact-${i}`,
+        events: [{ type: 'Noted', data: { text }, metadata: { note: text } }],
+      })),
+    );
+    for (const [i, text] of texts.entries()) {
+      const [event] = await store.readStream(`exact-${i}`);
+      expect(event.data).toEqual({ text });
+      expect(event.metadata.note).toBe(text);
+    }
+  });
+
   it('refuses no_stream on an existing stream with a typed error naming both versions', async () => {
     await store.append('counter-b', [{ type: 'Counted', data: { n: 1 } }], { expectedVersion: 'no_stream' });
     const attempt = store.append('counter-b', [{ type: 'Counted', data: { n: 2 } }], {

@@ -87,8 +87,12 @@ interface AppendedRow {
   transaction_id: string;
 }
 
+// Payloads and metadata travel as one text each, one JSON document per line (JSON.stringify never
+// writes a raw newline): a text[] parameter would have every quote of every document escaped by the
+// client and unescaped by the server.
 const APPEND_SQL =
-  'SELECT event_id, global_position::text, stream_id, stream_version::text, transaction_id FROM fw_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb[], $12::jsonb[])';
+  'SELECT event_id, global_position::text, stream_id, stream_version::text, transaction_id FROM fw_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ' +
+  "string_to_array($11::text, E'\\n')::jsonb[], string_to_array($12::text, E'\\n')::jsonb[])";
 
 /** A reader by type looks at most this many times its row limit of positions per read. */
 const TYPE_SCAN_FACTOR = 10;
@@ -285,8 +289,8 @@ export class PostgresEventStore {
           ids,
           types,
           schemaVersions,
-          data,
-          metadata,
+          data.join('\n'),
+          metadata.join('\n'),
         ],
       });
       rows = result.rows;
