@@ -49,56 +49,76 @@ const TIME =
   '(?:\\d{1,2}(?::\\d{2})?\\s*(?:a\\.m\\.|p\\.m\\.|am|pm)(?:\\s+(?:eastern|central|pacific|brussels|local|[A-Z]{2,4})(?:\\s+(?:standard|daylight))?(?:\\s+time)?)?,?\\s+)';
 const FILLER = `\\s*:?\\s*(?:(?:on|from|as of|as from|or before|or after|by|the|le|du|à compter du|${TIME})\\s*)*`;
 
-const TRIGGERS: readonly { kind: DeadlineKind; pattern: string }[] = [
+const TRIGGERS: readonly { kind: DeadlineKind; pattern: string; needles: readonly string[] }[] = [
   {
     kind: 'comments_close',
     pattern:
       '\\b(?:comments?|submissions?|responses?|written views)\\b[^.;]{0,120}?\\b(?:must|should|are to|is to|shall|will|may)\\s+be\\s+(?:received|submitted|filed|made|sent)\\b[^.;]{0,60}?\\b(?:by|on or before|no later than|before|until)',
+    needles: ['comment', 'submission', 'response', 'written views'],
   },
   {
     kind: 'comments_close',
     pattern: '\\bcomments?\\s+(?:are\\s+|is\\s+)?due(?:\\s+(?:by|on or before|no later than))?',
+    needles: ['comment'],
   },
   {
     kind: 'comments_close',
     pattern: '\\bcomment period\\s+(?:closes|ends|will close|will end|expires|runs until|runs through)',
+    needles: ['comment period'],
   },
   {
     kind: 'comments_close',
     pattern:
       '\\b(?:deadline|closing date|due date) for (?:written |public )?(?:comments|submissions|responses)\\s+(?:is|will be)',
+    needles: ['deadline for', 'closing date for', 'due date for'],
   },
   {
     kind: 'comments_close',
     pattern:
       '\\bsubmit (?:written |public )?comments\\b[^.;]{0,60}?\\b(?:by|on or before|no later than|before)',
+    needles: ['submit '],
   },
   {
     kind: 'comments_close',
     pattern:
       '\\bcomments (?:will be accepted|are accepted|are invited|are requested|may be submitted)[^.;]{0,40}?\\b(?:until|through|by)',
+    needles: ['comments '],
   },
-  { kind: 'effective', pattern: '\\beffective(?:\\s+date)?(?:\\s+(?:on|as of|from|beginning|starting))?' },
-  { kind: 'effective', pattern: '\\bwith effect (?:from|as of|on)' },
+  {
+    kind: 'effective',
+    pattern: '\\beffective(?:\\s+date)?(?:\\s+(?:on|as of|from|beginning|starting))?',
+    needles: ['effective'],
+  },
+  { kind: 'effective', pattern: '\\bwith effect (?:from|as of|on)', needles: ['with effect '] },
   {
     kind: 'effective',
     pattern: '\\b(?:takes?|took|will take|shall take|to take)\\s+effect(?:\\s+(?:on|from|as of))?',
+    needles: ['effect'],
   },
   {
     kind: 'effective',
     pattern: '\\b(?:enters?|entered|will enter|shall enter|entry)\\s+into force(?:\\s+(?:on|from|as of))?',
+    needles: ['into force'],
   },
   {
     kind: 'effective',
     pattern: '\\b(?:shall apply|applies|will apply|apply|applicable) (?:from|as of|as from)',
+    needles: ['appl'],
   },
-  { kind: 'effective', pattern: '\\b(?:entre|entrera|entrent|entreront|est entré|entré)e?s? en vigueur' },
-  { kind: 'effective', pattern: '\\bà compter du' },
+  {
+    kind: 'effective',
+    pattern: '\\b(?:entre|entrera|entrent|entreront|est entré|entré)e?s? en vigueur',
+    needles: [' en vigueur'],
+  },
+  { kind: 'effective', pattern: '\\bà compter du', needles: ['à compter du'] },
 ];
 
 const MATCHERS = TRIGGERS.map((t) => ({
   kind: t.kind,
   regex: new RegExp(`${t.pattern}${FILLER}(${DATE})`, 'giu'),
+  // A word every match contains: most texts have none, and a failed search for it costs far less
+  // than the full pattern (same flags, so the same letters match).
+  needle: new RegExp(t.needles.join('|'), 'iu'),
 }));
 const CHINESE_FROM = /自?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起/gu;
 const CHINESE_COMMENTS =
@@ -156,6 +176,7 @@ function evidenceOf(text: string): string {
 export function datesInText(text: string, publishedAt: string): Deadline[] {
   const found: { at: number; deadline: Deadline }[] = [];
   for (const matcher of MATCHERS) {
+    if (!matcher.needle.test(text)) continue;
     matcher.regex.lastIndex = 0;
     for (let m = matcher.regex.exec(text); m !== null; m = matcher.regex.exec(text)) {
       const on = parseStatedDate(m[1], publishedAt);
@@ -166,10 +187,13 @@ export function datesInText(text: string, publishedAt: string): Deadline[] {
         });
     }
   }
-  for (const [regex, kind] of [
-    [CHINESE_FROM, 'effective'],
-    [CHINESE_COMMENTS, 'comments_close'],
-  ] as const) {
+  // Both Chinese patterns need 年 (year).
+  for (const [regex, kind] of text.includes('年')
+    ? ([
+        [CHINESE_FROM, 'effective'],
+        [CHINESE_COMMENTS, 'comments_close'],
+      ] as const)
+    : []) {
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       const on = validDay(Number(m[1]), Number(m[2]), Number(m[3]));
