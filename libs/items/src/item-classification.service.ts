@@ -8,6 +8,7 @@ import {
 import type { ItemClassified } from './item.events';
 import { itemStreamId } from './item-identity';
 import type { ItemClassifiable, ItemRepository } from './item.repository';
+import type { ClassifierVersions } from './reclassification';
 
 /** What the classifier reads of an item. */
 export interface ClassifierInput {
@@ -23,11 +24,7 @@ export interface ClassifierInput {
  * and ClassifierPool, in worker threads, fit). One classification per item, in order.
  */
 export interface Classifier {
-  classifyMany(
-    items: ClassifierInput[],
-  ):
-    | { classifierVersion: string; taxonomyVersion: string }[]
-    | Promise<{ classifierVersion: string; taxonomyVersion: string }[]>;
+  classifyMany(items: ClassifierInput[]): ClassifierVersions[] | Promise<ClassifierVersions[]>;
   /** The versions its classifications carry, when known before classifying: already-classified items are then skipped in the read. */
   readonly classifierVersion?: string;
   readonly taxonomyVersion?: string;
@@ -129,9 +126,7 @@ export class ItemClassificationService {
 }
 
 /** The versions a classifier declares up front (ItemClassifier does), if it does. */
-function classifierVersionsOf(
-  classifier: Classifier,
-): { classifierVersion: string; taxonomyVersion: string } | undefined {
+function classifierVersionsOf(classifier: Classifier): ClassifierVersions | undefined {
   const { classifierVersion, taxonomyVersion } = classifier;
   return classifierVersion && taxonomyVersion ? { classifierVersion, taxonomyVersion } : undefined;
 }

@@ -123,6 +123,10 @@ const MATCHERS = TRIGGERS.map((t) => ({
 const CHINESE_FROM = /自?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起/gu;
 const CHINESE_COMMENTS =
   /(?:意见|评论)[^。；]{0,30}?截止(?:时间|日期)?(?:为|是|至)?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/gu;
+const CHINESE_MATCHERS = [
+  [CHINESE_FROM, 'effective'],
+  [CHINESE_COMMENTS, 'comments_close'],
+] as const;
 
 function validDay(year: number, month: number, day: number): string | null {
   if (month < 1 || month > 12 || day < 1 || day > 31 || year < 1900 || year > 2200) return null;
@@ -188,12 +192,8 @@ export function datesInText(text: string, publishedAt: string): Deadline[] {
     }
   }
   // Both Chinese patterns need 年 (year).
-  for (const [regex, kind] of text.includes('年')
-    ? ([
-        [CHINESE_FROM, 'effective'],
-        [CHINESE_COMMENTS, 'comments_close'],
-      ] as const)
-    : []) {
+  const chinese = text.includes('年') ? CHINESE_MATCHERS : [];
+  for (const [regex, kind] of chinese) {
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       const on = validDay(Number(m[1]), Number(m[2]), Number(m[3]));

@@ -72,7 +72,7 @@ describe('read models over the real ingestion and classifier', () => {
     await classification.classify(ids, { correlationId: 'test' });
     engine = new ProjectionEngine(database.db, store, [...READ_MODEL_PROJECTIONS], { dropGraceMs: 0 });
     await engine.initialise();
-    for (const name of engine.names()) await engine.catchUp(name, 1);
+    for (const name of engine.names()) await engine.catchUpToHead(name, 1);
   });
   afterAll(() => database.drop());
 
