@@ -4,6 +4,7 @@ import * as projections from './0002_projections';
 import * as apiKeys from './0003_api_keys';
 import * as appendMixedExpectations from './0004_append_mixed_expectations';
 import * as alerts from './0005_alerts';
+import * as eventPayloadCompression from './0006_event_payload_compression';
 
 /** Every migration, in order. A static list works the same from sources and from a compiled image. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_api_keys': apiKeys,
   '0004_append_mixed_expectations': appendMixedExpectations,
   '0005_alerts': alerts,
+  '0006_event_payload_compression': eventPayloadCompression,
 };

@@ -46,6 +46,21 @@ describe('PostgresEventStore', () => {
     expect(await store.streamVersion('counter-a')).toBe('2');
   });
 
+  it('stores a payload past the inline limit compressed with lz4 when the server has it, and reads it back exact', async () => {
+    const text = Array.from({ length: 70 }, (_, n) => `evidence ${n}: anti-dumping duty on solar cells`).join(
+      ' ',
+    );
+    await store.append('noted-large', [{ type: 'Noted', data: { text } }], { expectedVersion: 'no_stream' });
+    const [event] = await store.readStream('noted-large');
+    expect(event.data).toEqual({ text });
+    const { rows } = await database.pool.query<{ method: string | null; lz4: boolean }>(
+      `SELECT pg_column_compression(data) AS method,
+              (SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression') AS lz4
+       FROM events WHERE stream_id = 'noted-large'`,
+    );
+    expect(rows[0].method).toBe(rows[0].lz4 ? 'lz4' : 'pglz');
+  });
+
   it('keeps payloads and metadata exact: newlines, quotes, backslashes, line separators, other scripts', async () => {
     const texts = [
       'two\nlines\r\n',
