@@ -11,6 +11,7 @@ import { createRootModule } from '@frictionwatch/platform';
 import { PostgresEventStore } from '@frictionwatch/event-store';
 import { createTestDatabase, ensureTemplateDatabase, testQueuePrefix } from '@frictionwatch/testing';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { HostCpu } from './support/host-cpu';
 import { PostgresCpu } from './support/postgres-cpu';
 import { readModelsSettled } from '../support/api-app';
 
@@ -81,6 +82,7 @@ export default async function bench(args: string[]): Promise<void> {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const cpuBefore = process.cpuUsage();
+    const host = new HostCpu();
     const started = process.hrtime.bigint();
     await app.get(FeedScheduler).tick();
     const expected = feeds * ITEMS_PER_FEED;
@@ -122,6 +124,7 @@ export default async function bench(args: string[]): Promise<void> {
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = process.cpuUsage(cpuBefore);
+    const hostCpu = host.percentages();
     loop.disable();
     if (classified < expected) throw new Error(`only ${classified} of ${expected} items classified in time`);
 
@@ -151,6 +154,14 @@ export default async function bench(args: string[]): Promise<void> {
         postgresCpuSeconds: postgresCpu.available()
           ? Math.round((postgresCpu.seconds() ?? 0) * 100) / 100
           : null,
+        // Per 10,000 items, and the machine's busy and stolen share of the window: figures to compare
+        // runs by when items/s moves with the host's load.
+        workerCpuSecondsPer10k: Math.round(((cpu.user + cpu.system) / 1e6 / expected) * 1e4 * 100) / 100,
+        postgresCpuSecondsPer10k: postgresCpu.available()
+          ? Math.round(((postgresCpu.seconds() ?? 0) / expected) * 1e4 * 100) / 100
+          : null,
+        hostBusyPercent: hostCpu?.busyPercent ?? null,
+        hostStealPercent: hostCpu?.stealPercent ?? null,
       }),
     );
   } finally {
