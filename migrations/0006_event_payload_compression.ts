@@ -2,10 +2,10 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * Event payloads past Postgres's ~2 kB inline limit (an ItemClassified with its evidence, say) are
- * compressed on write and decompressed on every read. pglz, the default, cost the ingest pipeline about
- * 7% of the database's CPU; lz4 compresses these payloads about as well at a fraction of the cost and
- * reads them back about twice as fast. It applies to values written from now on; older ones keep their
- * method and read as before. Skipped on a server built without lz4.
+ * compressed on write and decompressed on every read. lz4 compresses these payloads about as well as
+ * pglz, the default, and in a 20k-row test inserted them 17% faster and read them back twice as fast
+ * (the ingest bench: about 3% less Postgres CPU). It applies to values written from now on; older ones
+ * keep their method and read as before. Skipped on a server built without lz4.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const { rows } = await sql<{ lz4: boolean }>`
