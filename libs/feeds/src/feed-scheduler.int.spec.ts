@@ -69,6 +69,36 @@ describe('feed registry, feeds read model and scheduler ticks', () => {
     expect(new Set(jobs.map((j) => j.id)).size).toBe(2);
   });
 
+  it('enqueues every due feed in one tick, page by page, however many are due', async () => {
+    for (const feedId of ['delta', 'epsilon', 'zeta', 'eta']) await registry.register(spec(feedId));
+    await engine.catchUp('feeds', 1);
+    const feeds = new FeedRepository(database.db, engine);
+    const due = await feeds.due(new Date());
+    expect(due).toHaveLength(6);
+    // Pages of two: the keyset walk reaches all six (alpha and beta are still due, their jobs queued).
+    const scheduler = new FeedScheduler(feeds, producers[0], 2);
+    expect(await scheduler.tick()).toEqual({ enqueued: 6 });
+    const jobs = await producers[0].queue('fetch').getJobs(['waiting', 'delayed', 'active']);
+    expect(jobs.map((j) => j.data.feedId).sort()).toEqual([
+      'alpha',
+      'beta',
+      'delta',
+      'epsilon',
+      'eta',
+      'zeta',
+    ]);
+    // The pages neither overlap nor skip: together they are the single-page answer, in order.
+    const pages = [];
+    let after;
+    for (;;) {
+      const page = await feeds.due(new Date(), 4, after);
+      pages.push(...page.map((f) => f.feedId));
+      if (page.length < 4) break;
+      after = page[page.length - 1];
+    }
+    expect(pages).toEqual(due.map((f) => f.feedId));
+  });
+
   it('loads the default sources idempotently', async () => {
     const sources = readSources();
     expect(sources.length).toBeGreaterThanOrEqual(10);

@@ -28,12 +28,18 @@ export class FeedRepository {
     return rows.map((r) => r.state);
   }
 
-  /** Active feeds whose next slot has come. */
-  async due(now: Date, limit = 1000): Promise<FeedState[]> {
+  /**
+   * Active feeds whose next slot has come, in (next due time, feed id) order, at most `limit`, after
+   * `after` (the last feed of the previous page) when given.
+   */
+  async due(now: Date, limit = 1000, after?: FeedState): Promise<FeedState[]> {
+    const page = after
+      ? sql`AND (next_due_at, feed_id) > (${after.nextDueAt}::timestamptz, ${after.feedId})`
+      : sql``;
     const { rows } = await sql<{ state: FeedState }>`
       SELECT state FROM ${await this.table()}
-      WHERE status = 'active' AND next_due_at <= ${now.toISOString()}::timestamptz
-      ORDER BY next_due_at LIMIT ${limit}`.execute(this.db);
+      WHERE status = 'active' AND next_due_at <= ${now.toISOString()}::timestamptz ${page}
+      ORDER BY next_due_at, feed_id LIMIT ${limit}`.execute(this.db);
     return rows.map((r) => r.state);
   }
 }
