@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@frictionwatch/config';
 import { FeedRegistry, FeedScheduler } from '@frictionwatch/feeds';
@@ -27,9 +28,9 @@ async function startFeedServer(): Promise<{ port: number; stop: () => void }> {
       join(__dirname, '..', '..', 'tools', 'register.js'),
       join(__dirname, 'support', 'generated-feeds-server.ts'),
     ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    // Its stdin is a pipe from this process: when this process ends, however it ends, the server sees
+    // the pipe close and exits (an orphan would keep serving and hold the caller's stderr open).
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
@@ -43,22 +44,26 @@ export default async function bench(args: string[]): Promise<void> {
   await ensureTemplateDatabase();
   const database = await createTestDatabase();
   const queue = testQueuePrefix();
-  const server = await startFeedServer();
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: database.url,
-    QUEUE_PREFIX: queue.prefix,
-    FETCH_ALLOW_PRIVATE_NETWORKS: 'true',
-    WORKER_FETCH_CONCURRENCY: process.env.WORKER_FETCH_CONCURRENCY ?? '8',
-    WORKER_CLASSIFY_CONCURRENCY: process.env.WORKER_CLASSIFY_CONCURRENCY ?? '4',
-    PROJECTION_POLL_INTERVAL_MS: '100',
-    DATABASE_POOL_MAX: '16',
-  });
-  const app = await NestFactory.createApplicationContext(
-    createRootModule(['worker'], [WorkerModule], config),
-    { logger: ['error'] },
-  );
+  let server: { port: number; stop: () => void } | undefined;
+  let app: INestApplicationContext | undefined;
   try {
+    server = await startFeedServer();
+    const config = loadConfig({
+      ...process.env,
+      // The worker as deployed: production mode (no deep-freezing of the projection tail's payloads).
+      NODE_ENV: 'production',
+      ALERTS_TOKEN_SECRET: 'bench-only-alert-token-secret',
+      DATABASE_URL: database.url,
+      QUEUE_PREFIX: queue.prefix,
+      FETCH_ALLOW_PRIVATE_NETWORKS: 'true',
+      WORKER_FETCH_CONCURRENCY: process.env.WORKER_FETCH_CONCURRENCY ?? '8',
+      WORKER_CLASSIFY_CONCURRENCY: process.env.WORKER_CLASSIFY_CONCURRENCY ?? '4',
+      PROJECTION_POLL_INTERVAL_MS: '100',
+      DATABASE_POOL_MAX: '16',
+    });
+    app = await NestFactory.createApplicationContext(createRootModule(['worker'], [WorkerModule], config), {
+      logger: ['error'],
+    });
     const registry = new FeedRegistry(app.get(PostgresEventStore));
     for (let n = 0; n < feeds; n += 1) {
       await registry.register({
@@ -166,8 +171,8 @@ export default async function bench(args: string[]): Promise<void> {
       }),
     );
   } finally {
-    await app.close();
-    server.stop();
+    await app?.close();
+    server?.stop();
     await queue.cleanup();
     await database.drop();
   }

@@ -1,5 +1,6 @@
 // Serves N generated RSS feeds of 50 items each on loopback (its own process, so the measured worker's
-// event loop is not the server's). Prints its port on stdout, then serves until killed.
+// event loop is not the server's). Prints its port on stdout, then serves until killed or until its stdin
+// (a pipe from the bench) closes.
 import { createServer } from 'node:http';
 
 const ITEMS = 50;
@@ -42,3 +43,5 @@ server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`${typeof address === 'object' && address ? address.port : 0}\n`);
 });
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
