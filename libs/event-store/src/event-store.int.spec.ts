@@ -274,7 +274,13 @@ describe('PostgresEventStore', () => {
     await expect(
       store.append('bad-1', [{ type: 'Noted', data: { text: 'x'.repeat(5000) } }]),
     ).rejects.toBeInstanceOf(EventTooLargeError);
+    // The limit is in UTF-8 bytes: 1,500 characters of 3 bytes each are over 4,096, 1,000 are not.
+    await expect(
+      store.append('bad-1', [{ type: 'Noted', data: { text: '€'.repeat(1500) } }]),
+    ).rejects.toBeInstanceOf(EventTooLargeError);
     expect(await store.streamVersion('bad-1')).toBeNull();
+    await store.append('euro-1', [{ type: 'Noted', data: { text: '€'.repeat(1000) } }]);
+    expect(await store.streamVersion('euro-1')).toBe('1');
   });
 
   it('reads the global log in checkpoint order with row and byte bounds, resuming without repeats', async () => {

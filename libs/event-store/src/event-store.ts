@@ -256,7 +256,11 @@ export class PostgresEventStore {
         };
         const dataJson = JSON.stringify(event.data);
         const metaJson = JSON.stringify(meta);
-        const bytes = Buffer.byteLength(dataJson) + Buffer.byteLength(metaJson);
+        // A UTF-16 code unit is at most 3 bytes of UTF-8: most events are counted by length alone.
+        const bytes =
+          (dataJson.length + metaJson.length) * 3 <= this.maxEventBytes
+            ? 0
+            : Buffer.byteLength(dataJson) + Buffer.byteLength(metaJson);
         if (bytes > this.maxEventBytes) {
           throw new EventTooLargeError(
             `Event ${event.type} for stream ${streamId} is ${bytes} bytes; the limit is ${this.maxEventBytes}`,
