@@ -42,6 +42,10 @@ const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'head']);
  */
 export function htmlToText(html: string | null | undefined, maxLength = 20_000): string {
   if (!html) return '';
+  // Text without markup or entities (most titles, many summaries) is what the parser would hand back
+  // whole: fold it without running the parser.
+  if (html.length <= maxLength * 2 && !html.includes('<') && !html.includes('&'))
+    return foldWhitespace(html).slice(0, maxLength).trim();
   const parts: string[] = [];
   let skipping = 0;
   let length = 0;

@@ -19,6 +19,44 @@ describe('htmlToText', () => {
 
   it('caps the length', () => {
     expect(htmlToText('x'.repeat(50_000), 100)).toHaveLength(100);
+    expect(htmlToText('word '.repeat(10_000), 100)).toBe('word '.repeat(20).trim());
+  });
+
+  it('gives text without markup or entities the same result as the parser does', () => {
+    // An empty inline element adds no text but sends the input through the parser: the oracle.
+    const viaParser = (text: string, max?: number) => htmlToText(`${text}<i></i>`, max);
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pieces = [
+      'Duties',
+      ' ',
+      '  ',
+      '\n',
+      '\t',
+      '\r\n',
+      '\u00a0',
+      '\u3000',
+      '\u200b',
+      '\u0007',
+      '\ufffe',
+      '>',
+      '"',
+      "'",
+      '17.4%',
+      '反倾销',
+      '😀',
+      'é',
+      '\u0000',
+      'x',
+    ];
+    for (let n = 0; n < 500; n += 1) {
+      const text = Array.from({ length: 1 + random(40) }, () => pieces[random(pieces.length)]).join('');
+      const max = [20_000, 10, 25][random(3)];
+      expect(htmlToText(text, max)).toBe(viaParser(text, max));
+    }
   });
 });
 
