@@ -9,7 +9,8 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@frictionwatch/config';
 import { FeedRegistry, FeedScheduler } from '@frictionwatch/feeds';
 import { createRootModule } from '@frictionwatch/platform';
-import { PostgresEventStore } from '@frictionwatch/event-store';
+import { compareCheckpoints, parseCheckpoint, PostgresEventStore } from '@frictionwatch/event-store';
+import { followedProjections, ProjectionEngine } from '@frictionwatch/projections';
 import { createTestDatabase, ensureTemplateDatabase, testQueuePrefix } from '@frictionwatch/testing';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { HostCpu } from './support/host-cpu';
@@ -133,21 +134,19 @@ export default async function bench(args: string[]): Promise<void> {
     if (classified < expected) throw new Error(`only ${classified} of ${expected} items classified in time`);
     // Then every projection this worker follows must reach the end of the log: a read model that falls
     // behind does its work after the items are classified, and that work counts too.
-    const selected = config.WORKER_PROJECTIONS.trim();
-    const followed = selected === 'all' ? null : selected.split(',').map((name) => name.trim());
+    const engine = app.get(ProjectionEngine);
+    const store = app.get(PostgresEventStore);
+    const followed = followedProjections(config.WORKER_PROJECTIONS) ?? engine.names();
     let readModelsSeconds: number | null = null;
     while (readModelsSeconds === null && Date.now() < deadline) {
-      const { rows } = await database.pool.query<{ behind: number }>(
-        `WITH head AS (SELECT transaction_id, global_position FROM events
-                       ORDER BY transaction_id DESC, global_position DESC LIMIT 1)
-         SELECT count(*)::int AS behind
-         FROM projections p JOIN projection_checkpoints c ON c.name = p.name AND c.generation = p.active_generation, head h
-         WHERE ($1::text[] IS NULL OR p.name = ANY ($1::text[]))
-           AND (c.transaction_id, c.global_position) < (h.transaction_id, h.global_position)`,
-        [followed],
+      const head = parseCheckpoint((await store.head()).latest);
+      const behind = (await engine.repository.checkpoints()).filter(
+        (row) =>
+          followed.includes(row.name) &&
+          compareCheckpoints(parseCheckpoint(`${row.transaction_id}:${row.global_position}`), head) < 0,
       );
       await postgresCpu.sample();
-      if (rows[0].behind === 0) readModelsSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (behind.length === 0) readModelsSeconds = Number(process.hrtime.bigint() - started) / 1e9;
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (readModelsSeconds === null)
@@ -172,8 +171,8 @@ export default async function bench(args: string[]): Promise<void> {
         classifyConcurrency: config.WORKER_CLASSIFY_CONCURRENCY,
         projections: config.WORKER_PROJECTIONS,
         items: expected,
-        seconds: Math.round(seconds * 100) / 100,
-        ingestedAfterSeconds: ingestedAfter === null ? null : Math.round(ingestedAfter * 100) / 100,
+        seconds: round2(seconds),
+        ingestedAfterSeconds: ingestedAfter === null ? null : round2(ingestedAfter),
         itemsPerSec: Math.round(expected / seconds),
         // Until every followed projection had applied the whole log, and items/s over that time.
         readModelsSeconds: round2(readModelsSeconds),

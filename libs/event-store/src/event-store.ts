@@ -256,15 +256,13 @@ export class PostgresEventStore {
         };
         const dataJson = JSON.stringify(event.data);
         const metaJson = JSON.stringify(meta);
-        // A UTF-16 code unit is at most 3 bytes of UTF-8: most events are counted by length alone.
-        const bytes =
-          (dataJson.length + metaJson.length) * 3 <= this.maxEventBytes
-            ? 0
-            : Buffer.byteLength(dataJson) + Buffer.byteLength(metaJson);
-        if (bytes > this.maxEventBytes) {
-          throw new EventTooLargeError(
-            `Event ${event.type} for stream ${streamId} is ${bytes} bytes; the limit is ${this.maxEventBytes}`,
-          );
+        // A UTF-16 code unit is at most 3 bytes of UTF-8: only JSON long enough to be over the limit is counted in bytes.
+        if ((dataJson.length + metaJson.length) * 3 > this.maxEventBytes) {
+          const bytes = Buffer.byteLength(dataJson) + Buffer.byteLength(metaJson);
+          if (bytes > this.maxEventBytes)
+            throw new EventTooLargeError(
+              `Event ${event.type} for stream ${streamId} is ${bytes} bytes; the limit is ${this.maxEventBytes}`,
+            );
         }
         eventStreamIndex.push(streamIds.length);
         offsets.push(offset + 1);

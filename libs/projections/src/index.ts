@@ -11,4 +11,4 @@ export { projectionLag, type ProjectionLag } from './projection-lag';
 export { projectionStatus, type ProjectionStatus, type LogStatus } from './projection-status';
 export { eventTypeCountsProjection } from './event-type-counts.projection';
 export { kyselyQueryable } from './kysely-queryable';
-export { ProjectionsModule, ProjectionRunner } from './projections.module';
+export { ProjectionsModule, ProjectionRunner, followedProjections } from './projections.module';

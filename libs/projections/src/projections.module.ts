@@ -16,6 +16,16 @@ import { ProjectionEngine } from './projection-engine';
 
 const PROJECTIONS = Symbol('PROJECTIONS');
 
+/** The projections a `WORKER_PROJECTIONS` setting names; undefined for `all` (every registered one). */
+export function followedProjections(setting: string): string[] | undefined {
+  const selected = setting.trim();
+  if (selected === 'all') return undefined;
+  return selected
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
 /**
  * Starts following the log when the app has booted; on shutdown stops after the batch in flight,
  * before the queues and the pool close (reactors enqueue jobs and append).
@@ -28,15 +38,7 @@ export class ProjectionRunner implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const selected = this.config.WORKER_PROJECTIONS.trim();
-    await this.engine.start(
-      selected === 'all'
-        ? undefined
-        : selected
-            .split(',')
-            .map((name) => name.trim())
-            .filter(Boolean),
-    );
+    await this.engine.start(followedProjections(this.config.WORKER_PROJECTIONS));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
