@@ -17,9 +17,13 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
+# A 64 MB young generation (V8's default tops out at 16 MB): the worker allocates short-lived strings
+# and objects per item, and scavenges less often with it. `npm run bench -- ingest`: about 10% less worker
+# CPU per item, for about 90 MB more resident memory (README, Operations: Tuning).
 ENV NODE_ENV=production \
     PORT=3000 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 # Owned by root, read by the unprivileged `node` user of the base image: the process cannot change its
 # own code or dependencies.

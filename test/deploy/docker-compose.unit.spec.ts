@@ -101,6 +101,14 @@ describe('docker-compose.yml', () => {
     expect(services.postgres.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
   });
 
+  it("keeps Postgres backends' freed memory for the next large append (glibc malloc settings)", () => {
+    expect(services.postgres.environment).toMatchObject({
+      MALLOC_TRIM_THRESHOLD_: '33554432',
+      MALLOC_MMAP_THRESHOLD_: '8388608',
+      MALLOC_TOP_PAD_: '4194304',
+    });
+  });
+
   it('gives the roles settings the app accepts, and refuses to run production without a token secret', () => {
     for (const name of ['migrate', ...ROLE_SERVICES]) {
       const env = load({ ALERTS_TOKEN_SECRET: 'a-long-random-value-0123' }).services[name].environment!;
