@@ -149,6 +149,32 @@ describe('items projection', () => {
     ]);
   });
 
+  it('a classification in a later batch leaves the text, its search vector and the other columns as they were', async () => {
+    await ingest(harness.store, 'i3', {
+      title: 'Countervailing duties on battery electric vehicles from China',
+      summary: 'The Commission imposes definitive duties.',
+    });
+    await harness.catchUp();
+    const schema = await harness.schema();
+    const snapshot = async () =>
+      (
+        await harness.database.pool.query(
+          `SELECT item_id, feed_id, url, title, summary, published_at, first_seen, categories, extra, source_name,
+                  content_hash, revisions, search::text AS search FROM "${schema}".items WHERE item_id = 'i3'`,
+        )
+      ).rows[0];
+    const before = await snapshot();
+    await classify(harness.store, 'i3', { frictionTypes: ['countervailing'], sectors: ['ev'], severity: 60 });
+    await harness.catchUp();
+    expect(await snapshot()).toEqual(before);
+    expect(await item('i3')).toMatchObject({ sectors: ['ev'], severity: 60, classification_count: 1 });
+    const { rows } = await harness.database.pool.query(
+      `SELECT item_id FROM "${schema}".items WHERE search @@ plainto_tsquery('simple', $1)`,
+      ['battery electric vehicles'],
+    );
+    expect(rows).toEqual([{ item_id: 'i3' }]);
+  });
+
   it('a rebuild equals the live projection row for row', async () => {
     await appendMixedHistory(harness);
     const { live, rebuilt } = await harness.rebuildAndCompare();

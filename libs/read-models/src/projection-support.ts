@@ -62,3 +62,26 @@ export async function upsertRows(
       ON CONFLICT (${sql.join(conflict.map((c) => sql.id(c)))}) ${onConflict}`.execute(db);
   }
 }
+
+/**
+ * A multi-row UPDATE of existing rows from one jsonb parameter, setting only `columns` (rows missing
+ * from the table are left alone). Cheaper than `upsertRows` when few columns change: the parameter
+ * carries only those, and a stored generated column that depends on none of them is not computed again.
+ */
+export async function updateRows(
+  db: Kysely<unknown>,
+  schema: string,
+  table: string,
+  key: string,
+  columns: readonly string[],
+  rows: readonly object[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const target = sql.id(schema, table);
+  const set = sql.join(columns.map((c) => sql`${sql.id(c)} = r.${sql.id(c)}`));
+  for (const part of chunks(rows, columns.length + 1)) {
+    await sql`UPDATE ${target} AS t SET ${set}
+      FROM jsonb_populate_recordset(NULL::${target}, ${JSON.stringify(part)}::jsonb) AS r
+      WHERE t.${sql.id(key)} = r.${sql.id(key)}`.execute(db);
+  }
+}
