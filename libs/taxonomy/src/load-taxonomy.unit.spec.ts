@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { serialize } from 'node:v8';
 import {
   FRICTION_TYPE_IDS,
   SECTOR_IDS,
@@ -27,6 +28,25 @@ describe('the seed taxonomy', () => {
     expect(tops(taxonomy.sectors).sort()).toEqual([...SECTOR_IDS].sort());
     expect(tops(taxonomy.frictionTypes).sort()).toEqual([...FRICTION_TYPE_IDS].sort());
     expect(tops(taxonomy.stages).sort()).toEqual([...STAGE_IDS].sort());
+  });
+
+  it('holds its Latin-1 ids one byte per character, although the files hold Chinese terms', () => {
+    // V8's serializer tags a string by how it is stored: '"' one byte per character, 'c' two bytes.
+    const storage = (value: string) => (serialize(value)[2] === 0x22 ? 'one-byte' : 'two-byte');
+    const ids = [
+      ...taxonomy.sectors.flatMap((n) => [n.id, n.topId]),
+      ...taxonomy.frictionTypes.flatMap((n) => [n.id, n.topId]),
+      ...taxonomy.stages.map((n) => n.id),
+      ...taxonomy.jurisdictions.map((j) => j.code),
+    ];
+    expect(ids.length).toBeGreaterThan(50);
+    expect(ids.filter((id) => storage(id) === 'two-byte')).toEqual([]);
+    // The oracle tells the two apart: the same id sliced out of a text with a Chinese character.
+    const wide = `${taxonomy.sectors[0].id} 新质生产力`.slice(0, taxonomy.sectors[0].id.length);
+    expect({ wide: storage(wide), narrow: storage(taxonomy.sectors[0].id) }).toEqual({
+      wide: 'two-byte',
+      narrow: 'one-byte',
+    });
   });
 
   it('refines sectors with children that report their top-level id', () => {
