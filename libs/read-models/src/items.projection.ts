@@ -66,42 +66,6 @@ export interface ItemsTables {
   item_classifications: ItemClassificationsRow;
 }
 
-const ITEM_COLUMNS = [
-  'item_id',
-  'feed_id',
-  'url',
-  'title',
-  'summary',
-  'published_at',
-  'first_seen',
-  'date_source',
-  'categories',
-  'extra',
-  'source_name',
-  'jurisdiction_hint',
-  'content_hash',
-  'revisions',
-  'last_position',
-  'classified_at',
-  'classified_content_hash',
-  'friction',
-  'friction_types',
-  'sectors',
-  'subsectors',
-  'actors',
-  'targets',
-  'stage',
-  'severity',
-  'case_refs',
-  'hs_codes',
-  'duty_rates',
-  'evidence',
-  'classifier_version',
-  'taxonomy_version',
-  'classification_count',
-  'case_id',
-] as const satisfies readonly (keyof ItemsRow)[];
-
 const CLASSIFICATION_COLUMNS = [
   'item_id',
   'global_position',
@@ -119,8 +83,8 @@ const CLASSIFICATION_COLUMNS = [
 
 /**
  * What a classification changes in an item's row. A row only classified in a batch is updated in
- * these columns alone: its title and summary stay, so Postgres does not rebuild its search vector
- * (in a test on 20,000 rows, 55% less time than upserting the whole row).
+ * these columns alone: its title and summary stay, so Postgres does not rebuild its search vector (in
+ * a test, updating 2,000 rows of a 20,000-row table this way took 55% less time than upserting them).
  */
 const LABEL_COLUMNS = [
   'last_position',
@@ -142,6 +106,24 @@ const LABEL_COLUMNS = [
   'taxonomy_version',
   'classification_count',
   'case_id',
+] as const satisfies readonly (keyof ItemsRow)[];
+
+const ITEM_COLUMNS = [
+  'item_id',
+  'feed_id',
+  'url',
+  'title',
+  'summary',
+  'published_at',
+  'first_seen',
+  'date_source',
+  'categories',
+  'extra',
+  'source_name',
+  'jurisdiction_hint',
+  'content_hash',
+  'revisions',
+  ...LABEL_COLUMNS,
 ] as const satisfies readonly (keyof ItemsRow)[];
 
 const ARRAY_COLUMNS = ['friction_types', 'sectors', 'subsectors', 'actors', 'targets'] as const;
