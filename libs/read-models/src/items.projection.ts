@@ -108,6 +108,9 @@ const LABEL_COLUMNS = [
   'case_id',
 ] as const satisfies readonly (keyof ItemsRow)[];
 
+/** What a label update sends per row: its key and its label columns. */
+const LABELLED_ROW = ['item_id', ...LABEL_COLUMNS] as const;
+
 const ITEM_COLUMNS = [
   'item_id',
   'feed_id',
@@ -363,16 +366,12 @@ export const itemsProjection: Projection<ItemsTables> = {
     }
 
     const whole: ItemsRow[] = [];
-    const labelled: Pick<ItemsRow, 'item_id' | (typeof LABEL_COLUMNS)[number]>[] = [];
+    const labelled: object[] = [];
     for (const id of new Set([...textTouched, ...labelsTouched])) {
       const row = rows.get(id) as ItemsRow;
       row.case_id = caseIdOf(row);
       if (textTouched.has(id)) whole.push(row);
-      else {
-        const labels: Record<string, unknown> = { item_id: row.item_id };
-        for (const column of LABEL_COLUMNS) labels[column] = row[column];
-        labelled.push(labels as (typeof labelled)[number]);
-      }
+      else labelled.push(Object.fromEntries(LABELLED_ROW.map((column) => [column, row[column]])));
     }
     const target = db as unknown as Kysely<unknown>;
     const update = ITEM_COLUMNS.filter((c) => c !== 'item_id');

@@ -28,6 +28,11 @@ export function chunks<T>(rows: readonly T[], columns: number): T[][] {
   return out;
 }
 
+/** Rows per statement of the writes that send their rows as one jsonb parameter: 5,000. */
+function jsonParts<T>(rows: readonly T[]): T[][] {
+  return chunks(rows, 6);
+}
+
 /** A timestamp read back from Postgres (a Date) or as written (an ISO string), as an ISO string. */
 export function isoOf(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
@@ -56,7 +61,7 @@ export async function upsertRows(
     : update.length === 0
       ? sql`DO NOTHING`
       : sql`DO UPDATE SET ${sql.join(update.map((c: string) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}`;
-  for (const part of chunks(rows, 6)) {
+  for (const part of jsonParts(rows)) {
     await sql`INSERT INTO ${target} (${list})
       SELECT ${list} FROM jsonb_populate_recordset(NULL::${target}, ${JSON.stringify(part)}::jsonb)
       ON CONFLICT (${sql.join(conflict.map((c) => sql.id(c)))}) ${onConflict}`.execute(db);
@@ -79,7 +84,7 @@ export async function updateRows(
   if (rows.length === 0) return;
   const target = sql.id(schema, table);
   const set = sql.join(columns.map((c) => sql`${sql.id(c)} = r.${sql.id(c)}`));
-  for (const part of chunks(rows, columns.length + 1)) {
+  for (const part of jsonParts(rows)) {
     await sql`UPDATE ${target} AS t SET ${set}
       FROM jsonb_populate_recordset(NULL::${target}, ${JSON.stringify(part)}::jsonb) AS r
       WHERE t.${sql.id(key)} = r.${sql.id(key)}`.execute(db);
