@@ -89,6 +89,12 @@ export default async function bench(args: string[]): Promise<void> {
     await postgresCpu.start();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    // The largest the projections' shared tail grew (it keeps what a projection behind has yet to take).
+    const engine = app.get(ProjectionEngine);
+    let tailPeakEvents = 0;
+    const tailWatch = setInterval(() => {
+      tailPeakEvents = Math.max(tailPeakEvents, engine.tail?.window().events ?? 0);
+    }, 20).unref();
     const cpuBefore = process.cpuUsage();
     const host = new HostCpu();
     const started = process.hrtime.bigint();
@@ -134,7 +140,6 @@ export default async function bench(args: string[]): Promise<void> {
     if (classified < expected) throw new Error(`only ${classified} of ${expected} items classified in time`);
     // Then every projection this worker follows must reach the end of the log: a read model that falls
     // behind does its work after the items are classified, and that work counts too.
-    const engine = app.get(ProjectionEngine);
     const store = app.get(PostgresEventStore);
     const followed = followedProjections(config.WORKER_PROJECTIONS) ?? engine.names();
     let readModelsSeconds: number | null = null;
@@ -151,6 +156,7 @@ export default async function bench(args: string[]): Promise<void> {
     }
     if (readModelsSeconds === null)
       throw new Error('the read models did not reach the end of the log in time');
+    clearInterval(tailWatch);
     const cpu = process.cpuUsage(cpuBefore);
     const hostCpu = host.percentages();
     const workerCpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -180,6 +186,7 @@ export default async function bench(args: string[]): Promise<void> {
         p50Ms: Math.round(rows[0].p50),
         p99Ms: Math.round(rows[0].p99),
         eventLoopP99Ms: Math.round((loop.percentile(99) / 1e6) * 10) / 10,
+        tailPeakEvents,
         // CPU seconds from the first fetch until the read models were done: this worker process (all its
         // threads) and its database backends. Steadier than items/s on a shared machine.
         workerCpuSeconds: round2(workerCpuSeconds),

@@ -54,6 +54,11 @@ export const configSchema = z
     PROJECTION_TAIL_EVENTS: nonNegativeInt('PROJECTION_TAIL_EVENTS')
       .max(1000000, 'must be at most 1000000')
       .default(20000),
+    // While a projection is behind those, the events it has yet to take are kept too, up to this many
+    // (a backfill then reads memory, not the database); at most PROJECTION_TAIL_EVENTS = a fixed window.
+    PROJECTION_TAIL_MAX_EVENTS: nonNegativeInt('PROJECTION_TAIL_MAX_EVENTS')
+      .max(1000000, 'must be at most 1000000')
+      .default(100000),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digits, _ or -')

@@ -60,6 +60,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PROJECTION_TAIL_EVENTS: '-1' })).toThrow(/PROJECTION_TAIL_EVENTS="-1"/);
   });
 
+  it('lets the projection tail grow to 100,000 events behind a slow projection by default', () => {
+    expect(loadConfig({}).PROJECTION_TAIL_MAX_EVENTS).toBe(100000);
+    expect(loadConfig({ PROJECTION_TAIL_MAX_EVENTS: '0' }).PROJECTION_TAIL_MAX_EVENTS).toBe(0);
+    expect(() => loadConfig({ PROJECTION_TAIL_MAX_EVENTS: '2000000' })).toThrow(
+      /PROJECTION_TAIL_MAX_EVENTS="2000000" must be at most 1000000/,
+    );
+  });
+
   it('refuses a port out of range', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000" must be at most 65535/);
   });

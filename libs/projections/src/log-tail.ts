@@ -8,8 +8,14 @@ import {
 } from '@frictionwatch/event-store';
 
 export interface LogTailOptions {
-  /** Events kept; the oldest are dropped first. */
+  /** The newest events, always kept; the oldest are dropped first. */
   maxEvents: number;
+  /**
+   * While a tracked follower is behind the newest `maxEvents`, the window keeps the events it has yet
+   * to take, up to this many in all (a backfill: the slow projections then read memory, not the
+   * database). Default `maxEvents`: a window of fixed size.
+   */
+  maxEventsBehind?: number;
   /** Events per read of the log. */
   readLimit?: number;
   /**
@@ -56,7 +62,9 @@ function deepFreeze<T>(value: T): T {
  * below the watermark, nothing can later commit before it.
  */
 export class LogTail {
+  /** The window is `entries` from index `first` on: dropping the oldest moves `first`, not the rest. */
   private entries: Entry[] = [];
+  private first = 0;
   /** Null until the first read: the window then starts at the log's visible head. */
   private start: Checkpoint | null = null;
   private end: Checkpoint | null = null;
@@ -73,6 +81,9 @@ export class LogTail {
   private coverage: TailCoverage = EVERYTHING;
   private coveredTypes: ReadonlySet<string> | null = null;
   private coveredDataTypes: ReadonlySet<string> | null = null;
+  private readonly limitBehind: number;
+  /** Where each tracked follower is (its last checkpoint): what they have yet to take is kept. */
+  private readonly followers = new Map<string, Checkpoint>();
 
   constructor(
     private readonly store: PostgresEventStore,
@@ -81,6 +92,23 @@ export class LogTail {
     if (!(options.maxEvents > 0)) throw new RangeError('maxEvents must be greater than 0');
     this.readLimit = Math.min(options.readLimit ?? 1000, options.maxEvents);
     this.maxRead = Math.max(this.readLimit, Math.floor(options.maxEvents / 2));
+    this.limitBehind = Math.max(options.maxEvents, options.maxEventsBehind ?? 0);
+  }
+
+  /**
+   * A follower is at `checkpoint`: the window keeps what it has yet to take (up to `maxEventsBehind`),
+   * and lets go of what every follower has taken (so a backfill's memory goes when it ends, not at the
+   * next append).
+   */
+  track(follower: string, checkpoint: string): void {
+    this.followers.set(follower, parseCheckpoint(checkpoint));
+    if (this.size() > this.options.maxEvents) this.trim();
+  }
+
+  /** The follower stopped (or no longer exists): it holds nothing back any more. */
+  untrack(follower: string): void {
+    this.followers.delete(follower);
+    if (this.size() > this.options.maxEvents) this.trim();
   }
 
   /**
@@ -94,6 +122,8 @@ export class LogTail {
     this.coveredTypes = coverage.types === 'all' ? null : new Set(coverage.types);
     this.coveredDataTypes = coverage.dataTypes === 'all' ? null : new Set(coverage.dataTypes);
     this.entries = [];
+    this.first = 0;
+    this.followers.clear();
     this.start = this.end = null;
     this.caughtUp = false;
     this.fresh = false;
@@ -153,16 +183,8 @@ export class LogTail {
     const toEnd = compareCheckpoints(from, this.end);
     if (compareCheckpoints(from, this.start) < 0 || toEnd > 0 || (toEnd === 0 && !this.fresh)) return null;
     const { entries } = this;
-    // Binary search: the first entry after `from`.
-    let low = 0;
-    let high = entries.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (compareCheckpoints(entries[mid].at, from) <= 0) low = mid + 1;
-      else high = mid;
-    }
     const events: StoredEvent[] = [];
-    for (let i = low; i < entries.length; i += 1) {
+    for (let i = this.firstAfter(from); i < entries.length; i += 1) {
       const { event, at } = entries[i];
       if (types !== 'all' && !types.includes(event.type)) continue;
       events.push(event);
@@ -185,7 +207,7 @@ export class LogTail {
     return {
       start: this.start && formatCheckpoint(this.start),
       end: this.end && formatCheckpoint(this.end),
-      events: this.entries.length,
+      events: this.size(),
     };
   }
 
@@ -237,10 +259,47 @@ export class LogTail {
     return Object.freeze(event);
   }
 
+  /** Binary search: the index of the first entry after `checkpoint`. */
+  private firstAfter(checkpoint: Checkpoint): number {
+    const { entries } = this;
+    let low = this.first;
+    let high = entries.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareCheckpoints(entries[mid].at, checkpoint) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /**
+   * Keeps the newest `maxEvents`, and older events too while a tracked follower has yet to take them,
+   * up to `maxEventsBehind` in all.
+   */
   private trim(): void {
-    const excess = this.entries.length - this.options.maxEvents;
+    const size = this.size();
+    const excess = size - this.options.maxEvents;
     if (excess <= 0) return;
-    this.start = this.entries[excess - 1].at;
-    this.entries = this.entries.slice(excess);
+    let slowest: Checkpoint | null = null;
+    for (const at of this.followers.values())
+      if (slowest === null || compareCheckpoints(at, slowest) < 0) slowest = at;
+    // Entries at or before the slowest follower's checkpoint are taken by every follower already.
+    const unused = slowest === null ? excess : Math.min(excess, this.firstAfter(slowest) - this.first);
+    const drop = Math.max(unused, size - this.limitBehind);
+    if (drop <= 0) return;
+    const { entries } = this;
+    this.start = entries[this.first + drop - 1].at;
+    // The dropped slots point at the first kept entry, so their events can be collected now; the
+    // slots go once they are half the array (amortised O(1) per event, no copy of the window per trim).
+    entries.fill(entries[this.first + drop], this.first, this.first + drop);
+    this.first += drop;
+    if (this.first * 2 >= entries.length) {
+      this.entries = this.entries.slice(this.first);
+      this.first = 0;
+    }
+  }
+
+  private size(): number {
+    return this.entries.length - this.first;
   }
 }

@@ -156,6 +156,48 @@ describe('LogTail', () => {
     expect(() => data.nested.list.push(1)).toThrow(/not extensible/);
   });
 
+  it('keeps what the slowest tracked follower has yet to take, up to maxEventsBehind, then trims to maxEvents', async () => {
+    const log = new FakeLog();
+    const tail = new LogTail(log.store(), { maxEvents: 10, maxEventsBehind: 30 });
+    const fixed = new LogTail(log.store(), { maxEvents: 10 });
+    await Promise.all([tail.refresh(), fixed.refresh()]);
+    for (const t of [tail, fixed]) {
+      t.track('fast', '0:0');
+      t.track('slow', '0:0');
+    }
+    log.add(60);
+    await Promise.all([tail.refresh(true), fixed.refresh(true)]);
+    await Promise.all([tail.refresh(true), fixed.refresh(true)]);
+    tail.track('fast', '120:20');
+    // Each refresh reads 10 events here. The slow follower (at the start) still needs all 20 of them.
+    expect(tail.window()).toEqual({ start: '0:0', end: '120:20', events: 20 });
+    expect(tail.take('0:0', 'all', 100)?.events).toHaveLength(20);
+    // Without maxEventsBehind, tracking changes nothing: the newest 10.
+    expect(fixed.window()).toEqual({ start: '110:10', end: '120:20', events: 10 });
+    await tail.refresh(true);
+    await tail.refresh(true);
+    // At the limit the oldest go, needed or not: the slow follower then reads the database.
+    expect(tail.window()).toEqual({ start: '110:10', end: '140:40', events: 30 });
+    expect(tail.take('0:0', 'all', 100)).toBeNull();
+    tail.track('fast', '140:40');
+    tail.track('slow', '135:35');
+    await tail.refresh(true);
+    // Everything up to the slowest follower is dropped, but never the newest maxEvents.
+    expect(tail.window()).toEqual({ start: '135:35', end: '150:50', events: 15 });
+    // A follower moving on lets go at once, without waiting for a read.
+    tail.track('fast', '150:50');
+    tail.track('slow', '142:42');
+    expect(tail.window()).toEqual({ start: '140:40', end: '150:50', events: 10 });
+    await tail.refresh(true);
+    expect(tail.window()).toEqual({ start: '142:42', end: '160:60', events: 18 });
+    tail.untrack('slow');
+    expect(tail.window()).toEqual({ start: '150:50', end: '160:60', events: 10 });
+    tail.untrack('fast');
+    log.add(5);
+    await tail.refresh(true);
+    expect(tail.window()).toEqual({ start: '155:55', end: '165:65', events: 10 });
+  });
+
   it('after a failed read it answers nothing at its end, so followers read the database', async () => {
     const log = new FakeLog();
     const tail = new LogTail(log.store(), { maxEvents: 100 });

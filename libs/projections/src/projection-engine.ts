@@ -20,6 +20,11 @@ export interface ProjectionEngineOptions {
    * engine); 0 turns the tail off and every batch reads the database. Default 20,000.
    */
   tailEvents?: number;
+  /**
+   * The most events the tail holds while a followed projection is behind its newest `tailEvents` (a
+   * backfill): what that projection has yet to take stays in memory. Default `tailEvents`.
+   */
+  tailMaxEvents?: number;
   /** Deep-freezes the data of the tail's events, so a handler that changes a shared event fails (not in production). */
   freezeTailData?: boolean;
   /** How long a retired generation's schema is kept for readers still using it. */
@@ -42,6 +47,9 @@ export interface RebuildProgress {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A live follower of one projection generation, as the tail tracks it. */
+const follower = (name: string, generation: number) => `${name}#${generation}`;
 
 /**
  * Runs projections: each batch locks the generation's checkpoint row (SKIP LOCKED, so replicas compete
@@ -83,7 +91,11 @@ export class ProjectionEngine {
     const tailEvents = options.tailEvents ?? 20000;
     this.tail =
       tailEvents > 0
-        ? new LogTail(store, { maxEvents: tailEvents, freezeData: options.freezeTailData })
+        ? new LogTail(store, {
+            maxEvents: tailEvents,
+            maxEventsBehind: options.tailMaxEvents,
+            freezeData: options.freezeTailData,
+          })
         : null;
   }
 
@@ -330,9 +342,12 @@ export class ProjectionEngine {
       if (Date.now() - generationsAt >= this.pollIntervalMs) {
         const rows = await this.repository.checkpoints(name).catch(() => null);
         if (rows) {
-          generations = rows
+          const followed = rows
             .filter((row) => row.status === 'live' || row.status === 'building')
             .map((row) => row.generation);
+          for (const generation of generations)
+            if (!followed.includes(generation)) this.tail?.untrack(follower(name, generation));
+          generations = followed;
           generationsAt = Date.now();
         }
       }
@@ -358,6 +373,7 @@ export class ProjectionEngine {
         if (outcome.kind === 'applied' || outcome.kind === 'idle') {
           if (outcome.checkpoint !== hint) movedAt.set(generation, Date.now());
           known.set(generation, outcome.checkpoint);
+          this.tail?.track(follower(name, generation), outcome.checkpoint);
         } else known.delete(generation);
         if (outcome.kind === 'applied') progressed = !outcome.caughtUp || progressed;
         if (outcome.kind === 'applied' && outcome.caughtUp) quietRetries = 0;
@@ -388,6 +404,7 @@ export class ProjectionEngine {
         timedOut = !woke;
       }
     }
+    for (const generation of generations) this.tail?.untrack(follower(name, generation));
   }
 
   private backoff(failures: number): number {

@@ -1,5 +1,12 @@
 import { Client } from 'pg';
-import { EventNotifier, PostgresEventStore, type ReadAllOptions } from '@frictionwatch/event-store';
+import {
+  compareCheckpoints,
+  EventNotifier,
+  parseCheckpoint,
+  PostgresEventStore,
+  START,
+  type ReadAllOptions,
+} from '@frictionwatch/event-store';
 import {
   appliedEventsProjection,
   createTestDatabase,
@@ -68,6 +75,9 @@ async function appendMixed(store: PostgresEventStore, n: number, writers = 4): P
     }),
   );
 }
+
+const toCheckpoint = (after: ReadAllOptions['after']) =>
+  typeof after === 'string' ? parseCheckpoint(after) : (after ?? START);
 
 async function checkpointOf(database: TestDatabase, name: string) {
   const { rows } = await database.pool.query<{ checkpoint: string; applied: string }>(
@@ -246,6 +256,67 @@ describe('the shared tail of the log', () => {
     // Both paths were taken: batches from the window, and (for the slow projection) from the database.
     expect(take.mock.results.some((r) => r.value !== null)).toBe(true);
     expect(reads.filter((r) => r.limit === 7).length).toBeGreaterThan(0);
+  });
+
+  it('keeps in the window what a slow projection has yet to take (up to tailMaxEvents), then shrinks back', async () => {
+    const run = async (suffix: string, tailMaxEvents?: number) => {
+      const { store, reads } = countingStore(database, notifier);
+      const engine = new ProjectionEngine(database.db, store, projections(suffix, { slow: true }), {
+        notifier,
+        batchSize: 7,
+        pollIntervalMs: 100,
+        tailEvents: 50,
+        tailMaxEvents,
+      });
+      const started = await head(database);
+      await engine.start();
+      let largest = 0;
+      const watching = setInterval(() => {
+        largest = Math.max(largest, engine.tail!.window().events);
+      }, 5);
+      try {
+        await waitFor(async () => engine.tail?.window().end === started);
+        await appendMixed(store, 400);
+        let last = await head(database);
+        const settled = () =>
+          waitFor(async () => {
+            for (const name of [`applied_${suffix}`, `counted_${suffix}`, `counts_${suffix}`])
+              if ((await checkpointOf(database, name)).checkpoint !== last) return false;
+            return true;
+          });
+        await settled();
+        clearInterval(watching);
+        // Batches read from the database after the window's start (before it, every projection must).
+        const databaseBatches = reads.filter(
+          (r) => r.limit === 7 && compareCheckpoints(toCheckpoint(r.after), parseCheckpoint(started)) >= 0,
+        ).length;
+        // Once every projection is at the head, the next read trims the window to tailEvents again.
+        await appendMixed(store, 5);
+        last = await head(database);
+        await settled();
+        await waitFor(async () => engine.tail?.window().end === last);
+        const after = engine.tail!.window().events;
+        expect(await appliedPositions(database, `applied_${suffix}`)).toHaveLength(
+          await count(database, 'events'),
+        );
+        return { largest, databaseBatches, after };
+      } finally {
+        clearInterval(watching);
+        await engine.stop();
+      }
+    };
+
+    // Each engine's window starts at the head: the events before it are read from the database.
+    await appendMixed(new PostgresEventStore(database.pool, testEventRegistry()), 30);
+    // The slow projection (30 ms a batch of 7) falls hundreds of events behind the appends.
+    const fixed = await run('f');
+    expect(fixed.largest).toBeLessThanOrEqual(50);
+    expect(fixed.databaseBatches).toBeGreaterThan(0);
+    const growing = await run('g', 1000);
+    expect(growing.largest).toBeGreaterThan(50);
+    expect(growing.largest).toBeLessThanOrEqual(1000);
+    expect(growing.databaseBatches).toBe(0);
+    expect(growing.after).toBeLessThanOrEqual(50);
   });
 
   it('does not skip a transaction that took a lower position and committed after a refresh', async () => {

@@ -82,6 +82,7 @@ export class ProjectionsModule {
               maxAttempts: config.PROJECTION_MAX_ATTEMPTS,
               // The tail serves followers: an engine that only rebuilds on request keeps none in memory.
               tailEvents: options.run ? config.PROJECTION_TAIL_EVENTS : 0,
+              tailMaxEvents: config.PROJECTION_TAIL_MAX_EVENTS,
               freezeTailData: config.NODE_ENV !== 'production',
             }),
         },
