@@ -1,20 +1,24 @@
 // `npm run bench -- append`: the event store's append and replay throughput, with the raw baselines
-// (unnest insert and COPY into a scratch table with the same constraints) measured in the same run.
+// (unnest insert and COPY into a scratch table with the same constraints) measured in the same run;
+// then the ingest pipeline's appends alone, with its payloads (items per second, Postgres CPU per item).
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Pool } from 'pg';
 import { EventRegistry, PostgresEventStore } from '@frictionwatch/event-store';
+import { ITEM_EVENTS } from '@frictionwatch/items';
 import { ProjectionEngine, eventTypeCountsProjection } from '@frictionwatch/projections';
 import { createTestDatabase, ensureTemplateDatabase } from '@frictionwatch/testing';
 import { z } from 'zod';
+import { itemPairAppends } from './support/item-pair-appends';
 
 const BATCH = 100;
 const WRITERS = 4;
 const BATCHES_PER_WRITER = Number(process.env.BENCH_BATCHES ?? 150);
 const SINGLE_WRITERS = 16;
 const SINGLE_PER_WRITER = Number(process.env.BENCH_SINGLES ?? 600);
+const ITEM_PAIRS = Number(process.env.BENCH_ITEM_PAIRS ?? 20000);
 
 // ~500 bytes of JSON per event, like a small item event.
 function payload(i: number) {
@@ -26,11 +30,19 @@ function payload(i: number) {
   };
 }
 
-const registry = new EventRegistry().register({
-  type: 'BenchItemNoted',
-  schemaVersion: 1,
-  schema: z.object({ title: z.string(), summary: z.string(), url: z.string(), sectors: z.array(z.string()) }),
-});
+const registry = new EventRegistry().register(
+  {
+    type: 'BenchItemNoted',
+    schemaVersion: 1,
+    schema: z.object({
+      title: z.string(),
+      summary: z.string(),
+      url: z.string(),
+      sectors: z.array(z.string()),
+    }),
+  },
+  ...ITEM_EVENTS,
+);
 
 async function timed(work: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -208,6 +220,7 @@ export default async function bench(): Promise<void> {
       await engine.rebuild('event_type_counts');
     });
     const replayEventsPerSec = Number(rows[0].n) / replaySeconds;
+    const itemPairs = await itemPairAppends(store, pool, database.name, ITEM_PAIRS);
 
     const round = (n: number) => Math.round(n);
     const result = {
@@ -226,6 +239,13 @@ export default async function bench(): Promise<void> {
       singleRawInsertsPerSec: round(singleRaw.perSec),
       singleRawP99Ms: Math.round(singleRaw.p99Ms * 100) / 100,
       replayEventsPerSec: round(replayEventsPerSec),
+      // The ingest pipeline's two appends per item alone (ItemIngested, then ItemClassified).
+      itemPairs: ITEM_PAIRS,
+      itemPairsPerSec: round(itemPairs.itemsPerSec),
+      itemPairsPostgresCpuSecondsPer10k:
+        itemPairs.postgresCpuSecondsPer10k === null
+          ? null
+          : Math.round(itemPairs.postgresCpuSecondsPer10k * 100) / 100,
     };
     console.log(JSON.stringify(result));
   } finally {
