@@ -87,12 +87,15 @@ interface AppendedRow {
   transaction_id: string;
 }
 
-// Payloads and metadata travel as one text each, one JSON document per line (JSON.stringify never
-// writes a raw newline): a text[] parameter would have every quote of every document escaped by the
-// client and unescaped by the server.
+// Payloads and metadata travel as one JSON array each, parsed once by the server and taken apart
+// into the function's jsonb[] without parsing again. (A text[] parameter has every quote of every
+// document escaped by the client and unescaped by the server; one text split into lines and cast
+// to jsonb[] cost the server twice the CPU of the inserts themselves.)
+const jsonbElements = (param: string) =>
+  `ARRAY(SELECT d.value FROM jsonb_array_elements(${param}::jsonb) WITH ORDINALITY AS d(value, n) ORDER BY d.n)`;
 const APPEND_SQL =
   'SELECT event_id, global_position::text, stream_id, stream_version::text, transaction_id FROM fw_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ' +
-  "string_to_array($11::text, E'\\n')::jsonb[], string_to_array($12::text, E'\\n')::jsonb[])";
+  `${jsonbElements('$11')}, ${jsonbElements('$12')})`;
 
 /** A reader by type looks at most this many times its row limit of positions per read. */
 const TYPE_SCAN_FACTOR = 10;
@@ -291,8 +294,8 @@ export class PostgresEventStore {
           ids,
           types,
           schemaVersions,
-          data.join('\n'),
-          metadata.join('\n'),
+          `[${data.join(',')}]`,
+          `[${metadata.join(',')}]`,
         ],
       });
       rows = result.rows;

@@ -46,21 +46,16 @@ function ingested(n: number): ItemIngested {
   };
 }
 
-/**
- * The ingest pipeline's appends alone, with its payloads: per item an `ItemIngested` to a new stream
- * (a feed's 50 items per append) and then an `ItemClassified` with a real classification and its
- * evidence (200 per append, like a classify job), from 4 writers. What Postgres spends on these is the
- * floor of the ingest bench's Postgres CPU per item.
- */
-export async function itemPairAppends(
-  store: PostgresEventStore,
-  pool: Pool,
-  database: string,
-  items: number,
-): Promise<{ itemsPerSec: number; postgresCpuSecondsPer10k: number | null }> {
-  const classifier = new ItemClassifier();
+/** One item's two events as the pipeline appends them. */
+interface ItemPair {
+  streamId: string;
+  ingested: ItemIngested;
+  classified: ItemClassified;
+}
+
+function itemPairs(items: number): ItemPair[] {
   const texts = Array.from({ length: TOPICS.length * ACTORS.length }, (_, n) => ingested(n));
-  const classifications = classifier.classifyMany(
+  const classifications = new ItemClassifier().classifyMany(
     texts.map((item) => ({
       id: item.itemId,
       title: item.title,
@@ -68,56 +63,118 @@ export async function itemPairAppends(
       source: item.source.name,
     })),
   );
-  const classified = (item: ItemIngested, n: number): ItemClassified => {
+  return Array.from({ length: items }, (_, n) => {
+    const item = ingested(n);
     const classification = { ...classifications[n % classifications.length], id: item.itemId };
     return {
-      itemId: item.itemId,
-      sourceEventId: randomUUID(),
-      contentHash: item.contentHash,
-      classifierVersion: classification.classifierVersion,
-      taxonomyVersion: classification.taxonomyVersion,
-      classification: classification as unknown as Record<string, unknown>,
+      streamId: `item-${item.itemId}`,
+      ingested: item,
+      classified: {
+        itemId: item.itemId,
+        sourceEventId: randomUUID(),
+        contentHash: item.contentHash,
+        classifierVersion: classification.classifierVersion,
+        taxonomyVersion: classification.taxonomyVersion,
+        classification: classification as unknown as Record<string, unknown>,
+      },
     };
-  };
-  const payloads = Array.from({ length: items }, (_, n) => ingested(n));
-  const metadata = { correlationId: 'bench.item-pairs', causationId: 'bench.item-pairs' };
+  });
+}
 
+type PairWriter = (pairs: ItemPair[], event: 'ItemIngested' | 'ItemClassified') => Promise<void>;
+
+export interface ItemPairResult {
+  itemsPerSec: number;
+  postgresCpuSecondsPer10k: number | null;
+}
+
+/**
+ * Writes every pair's ItemIngested (a feed's 50 items per statement), then its ItemClassified (200 per
+ * statement, like a classify job), from 4 writers, and measures items/s and Postgres's CPU per item.
+ */
+async function measure(
+  pool: Pool,
+  database: string,
+  pairs: ItemPair[],
+  write: PairWriter,
+): Promise<ItemPairResult> {
   const cpu = new PostgresCpu(pool, database);
   await cpu.start();
   const started = process.hrtime.bigint();
-  const inParallel = async (batch: number, append: (from: number, to: number) => StreamAppend[]) => {
+  for (const [event, batch] of [
+    ['ItemIngested', ITEMS_PER_FEED],
+    ['ItemClassified', ITEMS_PER_CLASSIFY_JOB],
+  ] as const) {
     let next = 0;
     await Promise.all(
       Array.from({ length: WRITERS }, async () => {
-        while (next < items) {
+        while (next < pairs.length) {
           const from = next;
-          next = Math.min(items, next + batch);
-          await store.appendMany(append(from, next));
+          next = Math.min(pairs.length, next + batch);
+          await write(pairs.slice(from, next), event);
           await cpu.sample();
         }
       }),
     );
-  };
-  const streams = (from: number, to: number) => payloads.slice(from, to).map((item) => `item-${item.itemId}`);
-  await inParallel(ITEMS_PER_FEED, (from, to) =>
-    streams(from, to).map((streamId, k) => ({
-      streamId,
-      expectedVersion: 'no_stream',
-      events: [{ type: 'ItemIngested', data: payloads[from + k], metadata }],
-    })),
-  );
-  await inParallel(ITEMS_PER_CLASSIFY_JOB, (from, to) =>
-    streams(from, to).map((streamId, k) => ({
-      streamId,
-      expectedVersion: 'any',
-      events: [{ type: 'ItemClassified', data: classified(payloads[from + k], from + k), metadata }],
-    })),
-  );
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await cpu.sample();
   const cpuSeconds = cpu.seconds();
   return {
-    itemsPerSec: items / seconds,
-    postgresCpuSecondsPer10k: cpuSeconds === null ? null : (cpuSeconds / items) * 1e4,
+    itemsPerSec: pairs.length / seconds,
+    postgresCpuSecondsPer10k: cpuSeconds === null ? null : (cpuSeconds / pairs.length) * 1e4,
   };
+}
+
+const METADATA = { correlationId: 'bench.item-pairs', causationId: 'bench.item-pairs' };
+
+/**
+ * The ingest pipeline's appends alone, with its payloads: per item an `ItemIngested` to a new stream
+ * and then an `ItemClassified` with a real classification and its evidence, through `appendMany`. The
+ * baseline: the same rows (JSON text made the same way) inserted into `rawTable` (the events table's
+ * columns, constraints and indexes) with one `unnest` statement each, no stream rows. What Postgres
+ * spends on these is the floor of the ingest bench's Postgres CPU per item.
+ */
+export async function itemPairAppends(
+  store: PostgresEventStore,
+  pool: Pool,
+  database: string,
+  rawTable: string,
+  items: number,
+): Promise<{ store: ItemPairResult; rawInsert: ItemPairResult }> {
+  const viaStore = await measure(pool, database, itemPairs(items), (pairs, event) =>
+    store
+      .appendMany(
+        pairs.map((pair): StreamAppend => ({
+          streamId: pair.streamId,
+          expectedVersion: event === 'ItemIngested' ? 'no_stream' : 'any',
+          events: [
+            {
+              type: event,
+              data: event === 'ItemIngested' ? pair.ingested : pair.classified,
+              metadata: METADATA,
+            },
+          ],
+        })),
+      )
+      .then(() => undefined),
+  );
+  const rawInsert = await measure(pool, database, itemPairs(items), async (pairs, event) => {
+    const now = new Date().toISOString();
+    await pool.query({
+      name: 'bench_item_pairs_raw',
+      text: `INSERT INTO ${rawTable} (stream_id, stream_version, event_id, event_type, schema_version, data, metadata)
+             SELECT s, v, id, t, 1, d, m
+             FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) AS x(s, v, id, t, d, m)`,
+      values: [
+        pairs.map((pair) => `raw-${pair.streamId}`),
+        pairs.map(() => (event === 'ItemIngested' ? 1 : 2)),
+        pairs.map(() => randomUUID()),
+        pairs.map(() => event),
+        pairs.map((pair) => JSON.stringify(event === 'ItemIngested' ? pair.ingested : pair.classified)),
+        pairs.map(() => JSON.stringify({ ...METADATA, occurredAt: now })),
+      ],
+    });
+  });
+  return { store: viaStore, rawInsert };
 }
