@@ -15,7 +15,7 @@ export interface LogTailOptions {
    * to take, up to this many in all (a backfill: the slow projections then read memory, not the
    * database). Default `maxEvents`: a window of fixed size.
    */
-  maxEventsBehind?: number;
+  maxEventsWhileBehind?: number;
   /** Events per read of the log. */
   readLimit?: number;
   /**
@@ -92,13 +92,13 @@ export class LogTail {
     if (!(options.maxEvents > 0)) throw new RangeError('maxEvents must be greater than 0');
     this.readLimit = Math.min(options.readLimit ?? 1000, options.maxEvents);
     this.maxRead = Math.max(this.readLimit, Math.floor(options.maxEvents / 2));
-    this.limitBehind = Math.max(options.maxEvents, options.maxEventsBehind ?? 0);
+    this.limitBehind = Math.max(options.maxEvents, options.maxEventsWhileBehind ?? 0);
   }
 
   /**
-   * A follower is at `checkpoint`: the window keeps what it has yet to take (up to `maxEventsBehind`),
-   * and lets go of what every follower has taken (so a backfill's memory goes when it ends, not at the
-   * next append).
+   * A follower is at `checkpoint`: the window keeps what it has yet to take (up to
+   * `maxEventsWhileBehind`), and lets go of what every follower has taken (so a backfill's memory goes
+   * when it ends, not at the next append).
    */
   track(follower: string, checkpoint: string): void {
     this.followers.set(follower, parseCheckpoint(checkpoint));
@@ -274,7 +274,7 @@ export class LogTail {
 
   /**
    * Keeps the newest `maxEvents`, and older events too while a tracked follower has yet to take them,
-   * up to `maxEventsBehind` in all.
+   * up to `maxEventsWhileBehind` in all.
    */
   private trim(): void {
     const size = this.size();

@@ -156,9 +156,9 @@ describe('LogTail', () => {
     expect(() => data.nested.list.push(1)).toThrow(/not extensible/);
   });
 
-  it('keeps what the slowest tracked follower has yet to take, up to maxEventsBehind, then trims to maxEvents', async () => {
+  it('keeps what the slowest tracked follower has yet to take, up to maxEventsWhileBehind, then trims to maxEvents', async () => {
     const log = new FakeLog();
-    const tail = new LogTail(log.store(), { maxEvents: 10, maxEventsBehind: 30 });
+    const tail = new LogTail(log.store(), { maxEvents: 10, maxEventsWhileBehind: 30 });
     const fixed = new LogTail(log.store(), { maxEvents: 10 });
     await Promise.all([tail.refresh(), fixed.refresh()]);
     for (const t of [tail, fixed]) {
@@ -172,7 +172,7 @@ describe('LogTail', () => {
     // Each refresh reads 10 events here. The slow follower (at the start) still needs all 20 of them.
     expect(tail.window()).toEqual({ start: '0:0', end: '120:20', events: 20 });
     expect(tail.take('0:0', 'all', 100)?.events).toHaveLength(20);
-    // Without maxEventsBehind, tracking changes nothing: the newest 10.
+    // Without maxEventsWhileBehind, tracking changes nothing: the newest 10.
     expect(fixed.window()).toEqual({ start: '110:10', end: '120:20', events: 10 });
     await tail.refresh(true);
     await tail.refresh(true);

@@ -93,7 +93,7 @@ export class ProjectionEngine {
       tailEvents > 0
         ? new LogTail(store, {
             maxEvents: tailEvents,
-            maxEventsBehind: options.tailMaxEvents,
+            maxEventsWhileBehind: options.tailMaxEvents,
             freezeData: options.freezeTailData,
           })
         : null;
