@@ -84,29 +84,36 @@ describe('PostgresEventStore', () => {
   });
 
   it('keeps every payload and its metadata with its own event in a bulk append of thousands', async () => {
-    const streams = 1500;
-    await store.appendMany(
-      Array.from({ length: streams }, (_, i) => ({
-        // Ids out of order: the store sorts its streams, so events are not sent in the caller's order.
-        streamId: `many-${(i * 7919) % streams}`,
-        expectedVersion: 'no_stream' as const,
-        events: [0, 1].map((k) => ({
-          type: 'Noted',
-          data: { text: `${(i * 7919) % streams}/${k}${'x'.repeat(i % 5 === 0 ? 3000 : 10)}` },
-          metadata: { note: `m${(i * 7919) % streams}/${k}` },
+    // A database of its own: the log-reading tests below count this file's shared log.
+    const own = await createTestDatabase();
+    try {
+      const bulkStore = new PostgresEventStore(own.pool, testEventRegistry(), { maxEventBytes: 4096 });
+      const streams = 1500;
+      await bulkStore.appendMany(
+        Array.from({ length: streams }, (_, i) => ({
+          // Ids out of order: the store sorts its streams, so events are not sent in the caller's order.
+          streamId: `many-${(i * 7919) % streams}`,
+          expectedVersion: 'no_stream' as const,
+          events: [0, 1].map((k) => ({
+            type: 'Noted',
+            data: { text: `${(i * 7919) % streams}/${k}${'x'.repeat(i % 5 === 0 ? 3000 : 10)}` },
+            metadata: { note: `m${(i * 7919) % streams}/${k}` },
+          })),
         })),
-      })),
-    );
-    const { rows } = await database.pool.query<{ stream_id: string; v: string; text: string; note: string }>(
-      `SELECT stream_id, stream_version::text AS v, data->>'text' AS text, metadata->>'note' AS note
-       FROM events WHERE stream_id LIKE 'many-%'`,
-    );
-    expect(rows).toHaveLength(streams * 2);
-    for (const row of rows) {
-      const n = row.stream_id.slice('many-'.length);
-      const k = Number(row.v) - 1;
-      expect(row.text.replace(/x+$/, '')).toBe(`${n}/${k}`);
-      expect(row.note).toBe(`m${n}/${k}`);
+      );
+      const { rows } = await own.pool.query<{ stream_id: string; v: string; text: string; note: string }>(
+        `SELECT stream_id, stream_version::text AS v, data->>'text' AS text, metadata->>'note' AS note
+         FROM events WHERE stream_id LIKE 'many-%'`,
+      );
+      expect(rows).toHaveLength(streams * 2);
+      for (const row of rows) {
+        const n = row.stream_id.slice('many-'.length);
+        const k = Number(row.v) - 1;
+        expect(row.text.replace(/x+$/, '')).toBe(`${n}/${k}`);
+        expect(row.note).toBe(`m${n}/${k}`);
+      }
+    } finally {
+      await own.drop();
     }
   });
 
