@@ -6,6 +6,7 @@ import {
   dropDatabase,
   testDatabaseUrl,
   testEventRegistry,
+  testQueuePrefix,
   type TestDatabase,
 } from '@frictionwatch/testing';
 import { migrations } from '../../migrations';
@@ -64,12 +65,18 @@ describe('a projection runner killed in the middle of a batch', () => {
 
 describe('the api process', () => {
   const name = `fw_test_api_${process.pid}`;
-  afterAll(() => dropDatabase(name));
+  // The process opens the queues: under a prefix of its own, removed afterwards.
+  const queue = testQueuePrefix();
+  afterAll(async () => {
+    await dropDatabase(name);
+    await queue.cleanup();
+  });
 
   it('creates a missing database, migrates, and answers live and ready', async () => {
     const port = await freePort();
     const child = runTs('apps/main.ts', [], {
       DATABASE_URL: testDatabaseUrl(name),
+      QUEUE_PREFIX: queue.prefix,
       PORT: String(port),
       HOST: '127.0.0.1',
     });
