@@ -19,6 +19,11 @@ export function parseCheckpoint(text: string): Checkpoint {
   return { transactionId: BigInt(match[1]), position: BigInt(match[2]) };
 }
 
+/** A reader's `after` as given (text, parsed, or absent: the start of the log), parsed. */
+export function checkpointFrom(after: string | Checkpoint | undefined): Checkpoint {
+  return typeof after === 'string' ? parseCheckpoint(after) : (after ?? START);
+}
+
 export function compareCheckpoints(a: Checkpoint, b: Checkpoint): number {
   if (a.transactionId !== b.transactionId) return a.transactionId < b.transactionId ? -1 : 1;
   if (a.position !== b.position) return a.position < b.position ? -1 : 1;

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { compareCheckpoints, formatCheckpoint, parseCheckpoint, START, type Checkpoint } from './checkpoint';
+import { checkpointFrom, compareCheckpoints, formatCheckpoint, type Checkpoint } from './checkpoint';
 import { randomEventId } from './event-ids';
 import type { EventRegistry } from './event-registry';
 import {
@@ -363,8 +363,7 @@ export class PostgresEventStore {
    * below the oldest running transaction: a late commit is read later, never skipped, never twice.
    */
   async readAll(options: ReadAllOptions = {}, executor: Queryable = this.pool): Promise<ReadAllResult> {
-    const after =
-      typeof options.after === 'string' ? parseCheckpoint(options.after) : (options.after ?? START);
+    const after = checkpointFrom(options.after);
     const limit = options.limit ?? 1000;
     const withData = options.withData ?? true;
     const dataTypes = withData && options.dataTypes ? new Set(options.dataTypes) : null;

@@ -10,7 +10,14 @@ export {
 export { EventRegistry, type EventDefinition } from './event-registry';
 export { EventNotifier, EVENTS_CHANNEL } from './event-notifier';
 export { deterministicEventId, randomEventId } from './event-ids';
-export { formatCheckpoint, parseCheckpoint, compareCheckpoints, START, type Checkpoint } from './checkpoint';
+export {
+  formatCheckpoint,
+  parseCheckpoint,
+  checkpointFrom,
+  compareCheckpoints,
+  START,
+  type Checkpoint,
+} from './checkpoint';
 export * from './event-store.errors';
 export type * from './event.types';
 export { EventStoreModule, EVENT_REGISTRY } from './event-store.module';

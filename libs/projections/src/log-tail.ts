@@ -102,13 +102,13 @@ export class LogTail {
    */
   track(follower: string, checkpoint: string): void {
     this.followers.set(follower, parseCheckpoint(checkpoint));
-    if (this.size() > this.options.maxEvents) this.trim();
+    this.trim();
   }
 
   /** The follower stopped (or no longer exists): it holds nothing back any more. */
   untrack(follower: string): void {
     this.followers.delete(follower);
-    if (this.size() > this.options.maxEvents) this.trim();
+    this.trim();
   }
 
   /**
@@ -294,7 +294,7 @@ export class LogTail {
     entries.fill(entries[this.first + drop], this.first, this.first + drop);
     this.first += drop;
     if (this.first * 2 >= entries.length) {
-      this.entries = this.entries.slice(this.first);
+      this.entries = entries.slice(this.first);
       this.first = 0;
     }
   }

@@ -1,7 +1,6 @@
 import {
+  checkpointFrom,
   compareCheckpoints,
-  parseCheckpoint,
-  START,
   type PostgresEventStore,
   type ReadAllOptions,
   type ReadAllResult,
@@ -47,8 +46,7 @@ class FakeLog {
         this.reads += 1;
         await this.gate;
         if (this.failing) throw new Error('database down');
-        const after =
-          typeof options.after === 'string' ? parseCheckpoint(options.after) : (options.after ?? START);
+        const after = checkpointFrom(options.after);
         const limit = options.limit ?? 1000;
         const later = this.events.filter(
           (e) =>

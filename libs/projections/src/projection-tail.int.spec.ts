@@ -1,10 +1,10 @@
 import { Client } from 'pg';
 import {
+  checkpointFrom,
   compareCheckpoints,
   EventNotifier,
   parseCheckpoint,
   PostgresEventStore,
-  START,
   type ReadAllOptions,
 } from '@frictionwatch/event-store';
 import {
@@ -75,9 +75,6 @@ async function appendMixed(store: PostgresEventStore, n: number, writers = 4): P
     }),
   );
 }
-
-const toCheckpoint = (after: ReadAllOptions['after']) =>
-  typeof after === 'string' ? parseCheckpoint(after) : (after ?? START);
 
 async function checkpointOf(database: TestDatabase, name: string) {
   const { rows } = await database.pool.query<{ checkpoint: string; applied: string }>(
@@ -288,7 +285,7 @@ describe('the shared tail of the log', () => {
         clearInterval(watching);
         // Batches read from the database after the window's start (before it, every projection must).
         const databaseBatches = reads.filter(
-          (r) => r.limit === 7 && compareCheckpoints(toCheckpoint(r.after), parseCheckpoint(started)) >= 0,
+          (r) => r.limit === 7 && compareCheckpoints(checkpointFrom(r.after), parseCheckpoint(started)) >= 0,
         ).length;
         // Once every projection is at the head, the next read trims the window to tailEvents again.
         await appendMixed(store, 5);

@@ -66,21 +66,6 @@ export interface ItemsTables {
   item_classifications: ItemClassificationsRow;
 }
 
-const CLASSIFICATION_COLUMNS = [
-  'item_id',
-  'global_position',
-  'event_id',
-  'classified_at',
-  'content_hash',
-  'source_event_id',
-  'classifier_version',
-  'taxonomy_version',
-  'friction',
-  'severity',
-  'stage',
-  'classification',
-] as const satisfies readonly (keyof ItemClassificationsRow)[];
-
 /**
  * What a classification changes in an item's row. A row only classified in a batch is updated in
  * these columns alone: its title and summary stay, so Postgres does not rebuild its search vector (in
@@ -108,9 +93,6 @@ const LABEL_COLUMNS = [
   'case_id',
 ] as const satisfies readonly (keyof ItemsRow)[];
 
-/** What a label update sends per row: its key and its label columns. */
-const LABELLED_ROW = ['item_id', ...LABEL_COLUMNS] as const;
-
 const ITEM_COLUMNS = [
   'item_id',
   'feed_id',
@@ -128,6 +110,21 @@ const ITEM_COLUMNS = [
   'revisions',
   ...LABEL_COLUMNS,
 ] as const satisfies readonly (keyof ItemsRow)[];
+
+const CLASSIFICATION_COLUMNS = [
+  'item_id',
+  'global_position',
+  'event_id',
+  'classified_at',
+  'content_hash',
+  'source_event_id',
+  'classifier_version',
+  'taxonomy_version',
+  'friction',
+  'severity',
+  'stage',
+  'classification',
+] as const satisfies readonly (keyof ItemClassificationsRow)[];
 
 const ARRAY_COLUMNS = ['friction_types', 'sectors', 'subsectors', 'actors', 'targets'] as const;
 
@@ -274,10 +271,10 @@ export const itemsProjection: Projection<ItemsTables> = {
       });
     }
     const classifications: ItemClassificationsRow[] = [];
+    const touched = new Set<string>();
     // Rows whose text this batch wrote (or that are new) are upserted whole; rows only classified, in
     // their label columns.
     const textTouched = new Set<string>();
-    const labelsTouched = new Set<string>();
 
     for (const event of events) {
       const id = event.data.itemId;
@@ -336,6 +333,7 @@ export const itemsProjection: Projection<ItemsTables> = {
         }
         row.last_position = event.globalPosition;
         rows.set(id, row);
+        touched.add(id);
         textTouched.add(id);
       } else {
         const data = event.data;
@@ -361,17 +359,16 @@ export const itemsProjection: Projection<ItemsTables> = {
         current.classified_content_hash = data.contentHash;
         current.classification_count += 1;
         current.last_position = event.globalPosition;
-        labelsTouched.add(id);
+        touched.add(id);
       }
     }
 
     const whole: ItemsRow[] = [];
-    const labelled: object[] = [];
-    for (const id of new Set([...textTouched, ...labelsTouched])) {
+    const labelled: ItemsRow[] = [];
+    for (const id of touched) {
       const row = rows.get(id) as ItemsRow;
       row.case_id = caseIdOf(row);
-      if (textTouched.has(id)) whole.push(row);
-      else labelled.push(Object.fromEntries(LABELLED_ROW.map((column) => [column, row[column]])));
+      (textTouched.has(id) ? whole : labelled).push(row);
     }
     const target = db as unknown as Kysely<unknown>;
     const update = ITEM_COLUMNS.filter((c) => c !== 'item_id');

@@ -71,7 +71,8 @@ export async function upsertRows(
 /**
  * A multi-row UPDATE of existing rows from one jsonb parameter, setting only `columns` (rows missing
  * from the table are left alone). Cheaper than `upsertRows` when few columns change: the parameter
- * carries only those, and a stored generated column that depends on none of them is not computed again.
+ * carries only the key and those columns, and a stored generated column that depends on none of them
+ * is not computed again.
  */
 export async function updateRows(
   db: Kysely<unknown>,
@@ -84,7 +85,11 @@ export async function updateRows(
   if (rows.length === 0) return;
   const target = sql.id(schema, table);
   const set = sql.join(columns.map((c) => sql`${sql.id(c)} = r.${sql.id(c)}`));
-  for (const part of jsonParts(rows)) {
+  const sent = [key, ...columns];
+  const narrowed = rows.map((row) =>
+    Object.fromEntries(sent.map((column) => [column, (row as Record<string, unknown>)[column]])),
+  );
+  for (const part of jsonParts(narrowed)) {
     await sql`UPDATE ${target} AS t SET ${set}
       FROM jsonb_populate_recordset(NULL::${target}, ${JSON.stringify(part)}::jsonb) AS r
       WHERE t.${sql.id(key)} = r.${sql.id(key)}`.execute(db);

@@ -3,33 +3,16 @@ import type { Pool } from 'pg';
 import { ItemClassifier } from '@frictionwatch/classifier';
 import type { PostgresEventStore, StreamAppend } from '@frictionwatch/event-store';
 import type { ItemClassified, ItemIngested } from '@frictionwatch/items';
+import { BENCH_TEXT_VARIANTS, benchItemText } from './bench-item-text';
 import { PostgresCpu } from './postgres-cpu';
 
 const ITEMS_PER_FEED = 50;
 const ITEMS_PER_CLASSIFY_JOB = 200;
 const WRITERS = 4;
 
-/** The ingest bench's item texts (generated-feeds-server.ts), so the classifications are real ones. */
-const TOPICS = [
-  'anti-dumping duties on crystalline silicon photovoltaic cells',
-  'export controls on advanced computing semiconductors',
-  'countervailing duties on battery electric vehicles',
-  'export licence requirements for gallium and germanium',
-  'tariff increases on lithium-ion batteries under Section 301',
-];
-const ACTORS = [
-  'The European Commission',
-  'The U.S. Department of Commerce',
-  'Canada',
-  'MOFCOM',
-  'The United Kingdom',
-];
-
 function ingested(n: number): ItemIngested {
-  const topic = TOPICS[n % TOPICS.length];
-  const actor = ACTORS[(n * 7) % ACTORS.length];
-  const title = `${actor} announces ${topic} from China (${n})`;
-  const summary = `${actor} published a notice on ${topic} originating in the People's Republic of China. Interested parties may comment within 30 days; the measure applies to imports of the product concerned and follows an investigation opened earlier this year. Case ${n}.`;
+  // The ingest bench's item texts, so that the classifications are real ones.
+  const { title, summary } = benchItemText(n, n * 7, String(n));
   return {
     itemId: createHash('sha256').update(`item-${n}`).digest('hex').slice(0, 32),
     feedId: `bench-${Math.floor(n / ITEMS_PER_FEED)}`,
@@ -54,7 +37,7 @@ interface ItemPair {
 }
 
 function itemPairs(items: number): ItemPair[] {
-  const texts = Array.from({ length: TOPICS.length * ACTORS.length }, (_, n) => ingested(n));
+  const texts = Array.from({ length: BENCH_TEXT_VARIANTS }, (_, n) => ingested(n));
   const classifications = new ItemClassifier().classifyMany(
     texts.map((item) => ({
       id: item.itemId,
